@@ -1,0 +1,51 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LOCALES := locales
+DOMAIN := messages
+POS := $(wildcard $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po)
+MOS := $(POS:.po=.mo)
+
+.PHONY: run test lint format i18n i18n-compile bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALES) -D $(DOMAIN) -l $(word 1,$(subst /, ,$(patsubst $(LOCALES)/%,%,$<))) >/dev/null
+
+i18n-compile: $(MOS)
+
+run: $(STAMP) i18n-compile
+	$(PY) -m bot run
+
+test: $(STAMP) i18n-compile
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract every user-visible text, merge it into the catalogues, fill English, compile.
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg -k N_ -o $(LOCALES)/$(DOMAIN).pot --project khuyenhoc-bot --copyright-holder "khuyenhoc-bot contributors" . >/dev/null
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i $(LOCALES)/$(DOMAIN).pot -d $(LOCALES) -D $(DOMAIN)
+	$(PY) -m bot.i18n_tools fill-english $(LOCALES)/en/LC_MESSAGES/$(DOMAIN).po
+	$(PY) -m bot.i18n_tools report $(LOCALES)/vi/LC_MESSAGES/$(DOMAIN).po
+	$(MAKE) i18n-compile
+
+bench: $(STAMP) i18n-compile
+	$(PY) bench/registration.py
+
+clean:
+	rm -rf $(VENV) $(MOS) .pytest_cache .ruff_cache

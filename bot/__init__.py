@@ -1,0 +1,1 @@
+"""Telegram bot for Vietnam's study-promotion movement (khuyến học, khuyến tài)."""

@@ -1,0 +1,139 @@
+"""The composition root: builds the Application and registers every handler in one ordered list."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.warnings import PTBUserWarning
+
+from bot.context import BotContext
+from bot.i18n import check_catalogues, gettext_for
+from bot.persistence import SQLitePersistence
+from bot.processing import PerUserUpdateProcessor
+from bot.runtime import Runtime, utc_now
+from bot.settings import Settings
+from handlers.errors import on_error
+from handlers.membership import membership_handlers
+from handlers.officers import officer_handlers
+from handlers.start import early_handlers, fallback_handlers, menu_handlers
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, dict[str, Any], dict[Any, Any], dict[str, Any], Any]
+
+# Our conversations take buttons per user, not per message, on purpose; PTB warns about that.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+
+PUBLIC_COMMANDS = ("start", "join", "me", "language", "help", "cancel")
+
+
+def command_descriptions(lang: str) -> list[BotCommand]:
+    _ = gettext_for(lang)
+    texts = {
+        "start": _("Main menu"),
+        "join": _("Join the Study Promotion Association"),
+        "me": _("My membership card"),
+        "language": _("Tiếng Việt / English"),
+        "help": _("What this bot can do"),
+        "cancel": _("Stop what I am doing"),
+    }
+    return [BotCommand(name, texts[name]) for name in PUBLIC_COMMANDS]
+
+
+def api_urls(api_url: str) -> tuple[str, str] | None:
+    """PTB's base_url and base_file_url for the Bot API server at `api_url` (None: Telegram's)."""
+    if not api_url:
+        return None
+    root = api_url.rstrip("/").removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+async def post_init(app: BotApplication) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    await runtime.db.open()
+    default_lang = runtime.settings.default_language
+    await app.bot.set_my_commands(command_descriptions(default_lang), BotCommandScopeDefault())
+    for lang in ("vi", "en"):
+        await app.bot.set_my_commands(command_descriptions(lang), language_code=lang)
+
+
+async def post_shutdown(app: BotApplication) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    await runtime.db.close()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    api_url: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> BotApplication:
+    check_catalogues()
+    db = Database(settings.database_path)
+    runtime = Runtime(settings=settings, db=db, clock=clock)
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.token)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SQLitePersistence(db, runtime.now))
+        .concurrent_updates(PerUserUpdateProcessor())
+        # Interactive replies are few per user; this only waits out a 429's retry_after.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    urls = api_urls(api_url if api_url is not None else settings.api_url)
+    if urls:
+        builder = builder.base_url(urls[0]).base_file_url(urls[1])
+    app: BotApplication = builder.build()
+    app.bot_data["runtime"] = runtime
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: BotApplication) -> None:
+    """Every handler of the bot, in the order PTB must try them."""
+    for handler in early_handlers():
+        app.add_handler(handler, group=-1)
+    for handler in [
+        *membership_handlers(),
+        *officer_handlers(),
+        *menu_handlers(),
+        *fallback_handlers(),
+    ]:
+        app.add_handler(handler)
+    app.add_error_handler(on_error)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running(app: BotApplication, poll_timeout: int = 10) -> AsyncIterator[BotApplication]:
+    """Initialise, poll and process updates until the block exits, then shut down cleanly."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)

@@ -1,0 +1,131 @@
+"""The command line: `python -m bot run | sandbox | officers | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.i18n import CatalogueMissing
+from bot.settings import Settings, SettingsError, load_settings
+from storage import Database
+from storage.officers import add_officer, list_officers, remove_officer
+
+
+class RedactToken(logging.Filter):
+    """Belt and braces: whatever logs a URL, the token never reaches the log."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "<token>")
+            record.args = ()
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactToken(settings.token))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = root.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the local sandbox when no token is set)")
+    sandbox = commands.add_parser("sandbox", help="chat with the bot in this terminal")
+    sandbox.add_argument("--user", default="An", help="name of the simulated user")
+    sandbox.add_argument("--officer", action="store_true", help="make that user an admin")
+    officers = commands.add_parser("officers", help="manage officers")
+    officer_cmds = officers.add_subparsers(dest="action", required=True)
+    for action in ("add", "remove"):
+        sub = officer_cmds.add_parser(action, help=f"{action} an officer by Telegram user id")
+        sub.add_argument("telegram_id", type=int)
+    officer_cmds.add_parser("list", help="list officers")
+    commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    return root
+
+
+def run_bot(settings: Settings) -> int:
+    from bot.app import build_application
+
+    app = build_application(settings)
+    logging.getLogger(__name__).info("starting long polling")
+    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+async def manage_officers(settings: Settings, action: str, telegram_id: int | None) -> int:
+    from bot.runtime import utc_now
+
+    db = await Database(settings.database_path).open()
+    try:
+        if action == "list":
+            officers = await list_officers(db)
+            for officer in officers:
+                print(
+                    f"{officer.telegram_id}\tadded {officer.added_at:%Y-%m-%d}"
+                    f" by {officer.added_by}"
+                )
+            for admin in sorted(settings.admin_ids):
+                print(f"{admin}\tadmin (ADMIN_IDS)")
+            if not officers and not settings.admin_ids:
+                print("no officers yet: python -m bot officers add TELEGRAM_ID")
+            return 0
+        assert telegram_id is not None
+        if action == "add":
+            added = await add_officer(db, telegram_id, "command line", utc_now())
+            print(f"{telegram_id} is {'now' if added else 'already'} an officer")
+        else:
+            removed = await remove_officer(db, telegram_id)
+            print(f"{telegram_id} {'is no longer' if removed else 'was not'} an officer")
+        return 0
+    finally:
+        await db.close()
+
+
+async def migrate(settings: Settings) -> int:
+    db = await Database(settings.database_path).open()
+    version = await db.schema_version()
+    await db.close()
+    print(f"{settings.database_path}: schema version {version}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"Setting error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    command = args.command or "run"
+    try:
+        if command == "run" and not settings.sandbox:
+            return run_bot(settings)
+        if command in ("run", "sandbox"):
+            from bot.sandbox import run_sandbox
+
+            user = getattr(args, "user", "An")
+            officer = getattr(args, "officer", False)
+            return asyncio.run(run_sandbox(settings, user=user, officer=officer))
+        if command == "officers":
+            return asyncio.run(
+                manage_officers(settings, args.action, getattr(args, "telegram_id", None))
+            )
+        return asyncio.run(migrate(settings))
+    except CatalogueMissing as exc:
+        print(f"Catalogue error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

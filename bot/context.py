@@ -1,0 +1,33 @@
+"""The CallbackContext every handler receives: the runtime and the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import Gettext, gettext_for
+from bot.runtime import Runtime
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict[str, Any]]):
+    """Adds the runtime, and the language resolved once per update by `resolve_language`."""
+
+    lang: str = "vi"
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.lang = application.bot_data["runtime"].settings.default_language
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.bot_data["runtime"]  # type: ignore[no-any-return]
+
+    @property
+    def _(self) -> Gettext:
+        return gettext_for(self.lang)

@@ -1,0 +1,52 @@
+"""What every handler needs besides the update: settings, the database, the clock, languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.settings import Settings
+from storage import Database
+from storage.officers import is_officer
+from storage.users import ensure_user
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Callable[[], datetime] = utc_now
+    admin_ids: set[int] = field(default_factory=set)
+    _languages: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.admin_ids |= set(self.settings.admin_ids)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    async def language_of(self, user_id: int, telegram_code: str | None) -> str:
+        """The user's language: kept choice, else Telegram's when vi or en, else the default."""
+        cached = self._languages.get(user_id)
+        if cached:
+            return cached
+        code = (telegram_code or "").split("-")[0].lower()
+        first_guess = code if code in ("vi", "en") else self.settings.default_language
+        language = await ensure_user(self.db, user_id, first_guess, self.now())
+        self._languages[user_id] = language
+        return language
+
+    def remember_language(self, user_id: int, language: str) -> None:
+        self._languages[user_id] = language
+
+    async def is_officer(self, user_id: int) -> bool:
+        """Checked at every use: admins from settings, officers from the database."""
+        return user_id in self.admin_ids or await is_officer(self.db, user_id)
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admin_ids

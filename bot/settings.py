@@ -1,0 +1,164 @@
+"""Settings read from the environment and an optional `.env` file.
+
+Every setting has a default and a help text; the README repeats this registry.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    default: str
+    help: str
+
+
+REGISTRY: tuple[SettingSpec, ...] = (
+    SettingSpec("TELEGRAM_BOT_TOKEN", "", "Token from @BotFather. Empty: run the local sandbox."),
+    SettingSpec(
+        "TELEGRAM_API_URL",
+        "",
+        "Base URL of a self-hosted Bot API server or of the emulator "
+        f"(empty: Telegram's, {TELEGRAM_API_DEFAULT}).",
+    ),
+    SettingSpec("DATABASE_PATH", "./data/khuyenhoc.sqlite3", "SQLite database file."),
+    SettingSpec("ADMIN_IDS", "", "Comma-separated Telegram user ids of the administrators."),
+    SettingSpec(
+        "PROVINCE_CODE", "31", "Province whose communes and wards are offered (31: Hải Phòng)."
+    ),
+    SettingSpec(
+        "DEFAULT_LANGUAGE", "vi", "Language for users whose Telegram language is not vi or en."
+    ),
+    SettingSpec("TIMEZONE", "Asia/Ho_Chi_Minh", "Time zone for dates shown to users."),
+    SettingSpec(
+        "MEMBER_PREFIX", "", "Prefix of membership numbers (empty: from the province, HP)."
+    ),
+    SettingSpec("LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+# Short codes for membership numbers; other provinces fall back to "KH" unless MEMBER_PREFIX is set.
+_PROVINCE_PREFIXES = {1: "HN", 31: "HP", 79: "HCM", 48: "DN", 92: "CT", 46: "HUE"}
+
+
+@dataclass
+class Settings:
+    token: str = ""
+    api_url: str = ""
+    database_path: Path = Path("./data/khuyenhoc.sqlite3")
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    province_code: int = 31
+    default_language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    member_prefix: str = "HP"
+    log_level: str = "INFO"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def sandbox(self) -> bool:
+        return not self.token
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines, comments and `export ` prefixes are allowed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> Settings:
+    """Build Settings from the environment (which wins) and the `.env` file."""
+    env: dict[str, str] = {}
+    if dotenv is not None:
+        env.update(read_dotenv(dotenv))
+    env.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str:
+        spec = next(s for s in REGISTRY if s.name == name)
+        return env.get(name, spec.default).strip() or spec.default
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token and not _TOKEN_RE.match(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not a bot token (expected 123456:ABC...)")
+
+    api_url = get("TELEGRAM_API_URL")
+    if api_url and not re.match(r"^https?://[^\s/]+", api_url):
+        raise SettingsError("TELEGRAM_API_URL must be an http:// or https:// URL")
+
+    admin_ids: set[int] = set()
+    for part in get("ADMIN_IDS").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,15}", part):
+            raise SettingsError(
+                f"ADMIN_IDS must be Telegram user ids separated by commas: {part!r}"
+            )
+        admin_ids.add(int(part))
+
+    province_raw = get("PROVINCE_CODE")
+    if not province_raw.isdigit():
+        raise SettingsError("PROVINCE_CODE must be a province number, such as 31 for Hải Phòng")
+    province_code = int(province_raw)
+    from bot.wards import province_exists
+
+    if not province_exists(province_code):
+        raise SettingsError(f"PROVINCE_CODE {province_code} is not a Vietnamese province code")
+
+    language = get("DEFAULT_LANGUAGE").lower()
+    if language not in ("vi", "en"):
+        raise SettingsError("DEFAULT_LANGUAGE must be vi or en")
+
+    timezone = get("TIMEZONE")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"TIMEZONE {timezone!r} is not a known time zone") from exc
+
+    prefix = get("MEMBER_PREFIX") or _PROVINCE_PREFIXES.get(province_code, "KH")
+    if not re.fullmatch(r"[A-Z]{2,4}", prefix):
+        raise SettingsError("MEMBER_PREFIX must be 2 to 4 capital letters, such as HP")
+
+    log_level = get("LOG_LEVEL").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+    database = get("DATABASE_PATH")
+    return Settings(
+        token=token,
+        api_url=api_url.rstrip("/"),
+        database_path=Path(database),
+        admin_ids=frozenset(admin_ids),
+        province_code=province_code,
+        default_language=language,
+        timezone=timezone,
+        member_prefix=prefix,
+        log_level=log_level,
+    )

@@ -1,0 +1,1 @@
+"""Telegram-facing handlers, one module per user journey; bot/app.py registers them."""

@@ -1,0 +1,33 @@
+"""The last resort: log the failure without personal data, and apologise to the user."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        log.info("update %s: the user has blocked the bot", update_id)
+        return
+    if isinstance(error, (TimedOut, NetworkError, RetryAfter)):
+        log.warning("update %s: Telegram did not answer: %s", update_id, type(error).__name__)
+    else:
+        log.error("update %s failed", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context._("Sorry, something went wrong on our side. Please try again in a moment."),
+        )
+    except Exception:
+        log.warning("update %s: could not send the apology", update_id)

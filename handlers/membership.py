@@ -1,0 +1,846 @@
+"""Joining the Study Promotion Association by chat, and the member card (/me)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import N_, Gettext, local_date
+from bot.keyboards import MENU_JOIN, main_menu
+from bot.validation import (
+    OLDEST_AGE,
+    YOUNGEST_AGE,
+    Checked,
+    Problem,
+    check_birth_year,
+    check_name,
+    check_organisation,
+    check_phone,
+    display_phone,
+    needs_guardian,
+)
+from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
+from storage.members import MemberInput, member_by_telegram, record_consent, save_member
+
+log = logging.getLogger(__name__)
+
+NOTICE_VERSION = "2026-11"
+CONSENT_PURPOSE = "membership"
+DRAFT = "join"
+
+(
+    CONSENT,
+    NAME,
+    PHONE,
+    BIRTH_YEAR,
+    GUARDIAN_NAME,
+    GUARDIAN_PHONE,
+    WARD,
+    CATEGORY,
+    ORGANISATION,
+    SUMMARY,
+    EDIT_FIELD,
+    EXISTING,
+) = range(12)
+
+CATEGORY_LABELS: dict[str, str] = {
+    "party_member": N_("Party member"),
+    "teacher": N_("Teacher"),
+    "pupil": N_("Pupil or student"),
+    "parent": N_("Parent"),
+    "worker": N_("Worker or employee"),
+    "retired": N_("Retired"),
+    "other": N_("Other"),
+}
+
+EDITABLE_FIELDS: dict[str, str] = {
+    "name": N_("Full name"),
+    "phone": N_("Phone"),
+    "year": N_("Year of birth"),
+    "ward": N_("Commune or ward"),
+    "category": N_("Category"),
+    "org": N_("Organisation"),
+}
+
+Draft = dict[str, Any]
+
+
+# --- the draft and its buttons ------------------------------------------------------------
+
+
+def draft_of(context: BotContext) -> Draft:
+    assert context.user_data is not None
+    draft: Draft = context.user_data.setdefault(DRAFT, {})
+    return draft
+
+
+def new_draft(context: BotContext) -> Draft:
+    assert context.user_data is not None
+    # The nonce ties every button to this one registration, so old or forged ones are refused.
+    context.user_data[DRAFT] = {"nonce": secrets.token_hex(4)}
+    return context.user_data[DRAFT]  # type: ignore[no-any-return]
+
+
+def end_draft(context: BotContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    return ConversationHandler.END
+
+
+def button(draft: Draft, label: str, *parts: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=":".join(("reg", draft["nonce"], *parts)))
+
+
+async def pressed(update: Update, context: BotContext, action: str) -> list[str] | None:
+    """The arguments of a button of this registration, or None after answering "expired"."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    draft = draft_of(context)
+    if len(parts) < 3 or parts[1] != draft.get("nonce") or parts[2] != action:
+        await query.answer(context._("This button has expired."), show_alert=True)
+        return None
+    await query.answer()
+    if query.message is not None:
+        # The choice is made: take the buttons away so they cannot be pressed twice.
+        await query.edit_message_reply_markup(None)
+    return parts[3:]
+
+
+async def say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def problem_text(_: Gettext, problem: Problem | None) -> str:
+    messages = {
+        Problem.EMPTY: _("That was empty."),
+        Problem.TOO_LONG: _("That is too long."),
+        Problem.NOT_A_NAME: _("That does not look like a name."),
+        Problem.NOT_A_PHONE: _("That is not a valid Vietnamese phone number."),
+        Problem.NOT_A_YEAR: _("Please type the year as four digits."),
+        Problem.YEAR_OUT_OF_RANGE: _("That year of birth is not possible."),
+    }
+    return messages.get(problem, _("Please try again.")) if problem else _("Please try again.")
+
+
+# --- the questions ------------------------------------------------------------------------
+
+
+async def ask_consent(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = draft_of(context)
+    association = _("{province} Study Promotion Association").format(
+        province=province_name(context.runtime.settings.province_code)
+    )
+    text = _(
+        "🔒 Before you join: how we use your personal data\n\n"
+        "• Who keeps it: the {association}.\n"
+        "• Why: to manage membership, tell you about study-promotion activities, and count "
+        "members in reports to the city. Nothing else, and it is never sold.\n"
+        "• What: your full name, phone number, year of birth, commune or ward, category and "
+        "organisation. For anyone under 16, also the name and phone of a parent or guardian, "
+        "who gives consent on their behalf.\n"
+        "• How long: while you are a member, and until you ask us to delete it.\n"
+        "• Your rights: to see your data (/me), to correct it (/join again), and to withdraw "
+        "consent and have it deleted, by asking the Association.\n\n"
+        "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
+        "Do you agree?"
+    ).format(association=association)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(draft, _("✅ I agree"), "consent", "yes"),
+                button(draft, _("✖️ I do not agree"), "consent", "no"),
+            ]
+        ]
+    )
+    await say(update, context, text, keyboard)
+    return CONSENT
+
+
+async def ask_name(update: Update, context: BotContext) -> int:
+    await say(
+        update,
+        context,
+        context._("What is your full name? For example: Nguyễn Thị Lan"),
+        ReplyKeyboardRemove(),
+    )
+    return NAME
+
+
+async def ask_phone(update: Update, context: BotContext) -> int:
+    _ = context._
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await say(
+        update,
+        context,
+        _(
+            "What is your phone number? Press the button below to share it, or type it "
+            "(for example 0912 345 678)."
+        ),
+        keyboard,
+    )
+    return PHONE
+
+
+async def ask_birth_year(update: Update, context: BotContext) -> int:
+    await say(
+        update,
+        context,
+        context._("In which year were you born? For example: 1985"),
+        ReplyKeyboardRemove(),
+    )
+    return BIRTH_YEAR
+
+
+async def ask_guardian_name(update: Update, context: BotContext) -> int:
+    await say(
+        update,
+        context,
+        context._(
+            "You are under 16, so a parent or guardian must agree to your joining. "
+            "What is your parent's or guardian's full name?"
+        ),
+    )
+    return GUARDIAN_NAME
+
+
+async def ask_guardian_phone(update: Update, context: BotContext) -> int:
+    await say(
+        update,
+        context,
+        context._(
+            "What is your parent's or guardian's phone number? Type it, or share their contact."
+        ),
+    )
+    return GUARDIAN_PHONE
+
+
+async def ask_ward(update: Update, context: BotContext) -> int:
+    _ = context._
+    await say(
+        update,
+        context,
+        _(
+            "Which commune or ward do you live in? Type part of its name, for example: "
+            "Ngô Quyền, or Cát Hải."
+        ),
+        ReplyKeyboardRemove(),
+    )
+    return WARD
+
+
+async def ask_category(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = draft_of(context)
+    buttons = [button(draft, _(label), "cat", key) for key, label in CATEGORY_LABELS.items()]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    await say(update, context, _("Which group do you belong to?"), InlineKeyboardMarkup(rows))
+    return CATEGORY
+
+
+async def ask_organisation(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = draft_of(context)
+    await say(
+        update,
+        context,
+        _(
+            "Do you work or study at an agency, enterprise, school or armed-forces unit? "
+            "Type its name so we can count you in its study-promotion chapter, or press Skip."
+        ),
+        InlineKeyboardMarkup([[button(draft, _("Skip"), "org", "skip")]]),
+    )
+    return ORGANISATION
+
+
+def summary_text(context: BotContext, draft: Draft) -> str:
+    _ = context._
+    lines = [
+        _("Please check your details:"),
+        "",
+        _("Full name: {value}").format(value=draft["full_name"]),
+        _("Phone: {value}").format(value=display_phone(draft["phone"])),
+        _("Year of birth: {value}").format(value=draft["birth_year"]),
+    ]
+    if draft.get("guardian_name"):
+        lines.append(
+            _("Parent or guardian: {name}, {phone}").format(
+                name=draft["guardian_name"], phone=display_phone(draft["guardian_phone"])
+            )
+        )
+    lines += [
+        _("Commune or ward: {value}").format(value=draft["ward_name"]),
+        _("Category: {value}").format(value=_(CATEGORY_LABELS[draft["category"]])),
+        _("Organisation: {value}").format(value=draft.get("organisation") or _("none")),
+    ]
+    return "\n".join(lines)
+
+
+async def ask_summary(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = draft_of(context)
+    draft["editing"] = True
+    keyboard = InlineKeyboardMarkup(
+        [
+            [button(draft, _("✅ Confirm"), "confirm")],
+            [button(draft, _("✏️ Edit a field"), "edit"), button(draft, _("✖️ Cancel"), "cancel")],
+        ]
+    )
+    await say(update, context, summary_text(context, draft), keyboard)
+    return SUMMARY
+
+
+async def next_or_summary(update: Update, context: BotContext, ask_next: Any) -> int:
+    """After an answer: the next question, or back to the summary when editing one field."""
+    if draft_of(context).get("editing"):
+        return await ask_summary(update, context)
+    return int(await ask_next(update, context))
+
+
+# --- entry and consent --------------------------------------------------------------------
+
+
+async def join(update: Update, context: BotContext) -> int:
+    """/join and the Join button: start, or offer to update an existing membership."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    user = update.effective_user
+    assert user is not None
+    draft = new_draft(context)
+    member = await member_by_telegram(context.runtime.db, user.id)
+    if member is None:
+        return await ask_consent(update, context)
+    _ = context._
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(draft, _("✏️ Update my details"), "existing", "update"),
+                button(draft, _("Keep them as they are"), "existing", "keep"),
+            ]
+        ]
+    )
+    await say(
+        update,
+        context,
+        _(
+            "You are already a member, number {number}. Would you like to update your details?"
+        ).format(number=member.member_no),
+        keyboard,
+    )
+    return EXISTING
+
+
+async def existing_pressed(update: Update, context: BotContext) -> int:
+    """Update an existing membership, or leave it alone."""
+    args = await pressed(update, context, "existing")
+    if args is None:
+        return EXISTING
+    user = update.effective_user
+    assert user is not None
+    member = await member_by_telegram(context.runtime.db, user.id)
+    if args != ["update"] or member is None:
+        await say(
+            update, context, context._("All right, nothing has changed."), main_menu(context._)
+        )
+        return end_draft(context)
+    draft_of(context).update(
+        consent_id=member.consent_id,
+        full_name=member.full_name,
+        phone=member.phone,
+        birth_year=member.birth_year,
+        guardian_name=member.guardian_name,
+        guardian_phone=member.guardian_phone,
+        ward_code=member.ward_code,
+        ward_name=member.ward_name,
+        category=member.category,
+        organisation=member.organisation,
+    )
+    return await ask_summary(update, context)
+
+
+async def consent_pressed(update: Update, context: BotContext) -> int:
+    """Agree records the consent and goes on; Disagree ends politely."""
+    args = await pressed(update, context, "consent")
+    if args is None:
+        return CONSENT
+    user = update.effective_user
+    assert user is not None
+    agreed = args == ["yes"]
+    consent_id = await record_consent(
+        context.runtime.db, user.id, CONSENT_PURPOSE, NOTICE_VERSION, agreed, context.runtime.now()
+    )
+    if not agreed:
+        await say(
+            update,
+            context,
+            context._(
+                "We understand, and we have not kept any of your details. You are welcome "
+                "to join whenever you like with /join."
+            ),
+            main_menu(context._),
+        )
+        return end_draft(context)
+    draft_of(context)["consent_id"] = consent_id
+    return await ask_name(update, context)
+
+
+# --- the answers --------------------------------------------------------------------------
+
+
+async def reask(update: Update, context: BotContext, checked: Checked, hint: str) -> None:
+    await say(update, context, f"{problem_text(context._, checked.problem)} {hint}")
+
+
+async def name_given(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    checked = check_name(update.message.text or "")
+    if not checked.ok:
+        _ = context._
+        await reask(
+            update,
+            context,
+            checked,
+            _(
+                "Please type your full name in letters, at most 100 characters. "
+                "For example: Nguyễn Thị Lan"
+            ),
+        )
+        return NAME
+    draft_of(context)["full_name"] = checked.value
+    return await next_or_summary(update, context, ask_phone)
+
+
+async def phone_given(update: Update, context: BotContext) -> int:
+    message = update.message
+    user = update.effective_user
+    assert message is not None and user is not None
+    _ = context._
+    if message.contact is not None:
+        if message.contact.user_id != user.id:
+            await say(
+                update,
+                context,
+                _(
+                    "That contact is not yours. Please share your own number with the button "
+                    "below, or type it."
+                ),
+            )
+            return PHONE
+        raw = message.contact.phone_number
+    else:
+        raw = message.text or ""
+    checked = check_phone(raw)
+    if not checked.ok:
+        await reask(
+            update,
+            context,
+            checked,
+            _(
+                "Type a mobile or landline number in Vietnam, for example 0912 345 678, "
+                "or press the button to share yours."
+            ),
+        )
+        return PHONE
+    draft_of(context)["phone"] = checked.value
+    if draft_of(context).get("editing"):
+        await say(update, context, _("Phone number saved."), ReplyKeyboardRemove())
+        return await ask_summary(update, context)
+    return await ask_birth_year(update, context)
+
+
+async def birth_year_given(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    _ = context._
+    this_year = context.runtime.now().astimezone(context.runtime.settings.tz).year
+    checked = check_birth_year(update.message.text or "", this_year)
+    year = checked.value
+    if not checked.ok or not isinstance(year, int):
+        await reask(
+            update,
+            context,
+            checked,
+            _("Type the year you were born, between {first} and {last}.").format(
+                first=this_year - OLDEST_AGE, last=this_year - YOUNGEST_AGE
+            ),
+        )
+        return BIRTH_YEAR
+    draft = draft_of(context)
+    draft["birth_year"] = year
+    if needs_guardian(year, this_year):
+        if not draft.get("guardian_name"):
+            return await ask_guardian_name(update, context)
+    else:
+        draft["guardian_name"] = draft["guardian_phone"] = None
+    return await next_or_summary(update, context, ask_ward)
+
+
+async def guardian_name_given(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    checked = check_name(update.message.text or "")
+    if not checked.ok:
+        await reask(
+            update,
+            context,
+            checked,
+            context._(
+                "Please type your parent's or guardian's full name in letters. "
+                "For example: Trần Văn Minh"
+            ),
+        )
+        return GUARDIAN_NAME
+    draft_of(context)["guardian_name"] = checked.value
+    return await ask_guardian_phone(update, context)
+
+
+async def guardian_phone_given(update: Update, context: BotContext) -> int:
+    message = update.message
+    assert message is not None
+    raw = message.contact.phone_number if message.contact else (message.text or "")
+    checked = check_phone(raw)
+    if not checked.ok:
+        await reask(
+            update,
+            context,
+            checked,
+            context._("Type your parent's or guardian's number, for example 0912 345 678."),
+        )
+        return GUARDIAN_PHONE
+    draft = draft_of(context)
+    draft["guardian_phone"] = checked.value
+    return await next_or_summary(update, context, ask_ward)
+
+
+async def ward_typed(update: Update, context: BotContext) -> int:
+    """Search the communes and wards; offer at most eight as buttons."""
+    assert update.message is not None
+    _ = context._
+    query = (update.message.text or "").strip()
+    province = context.runtime.settings.province_code
+    found = search_wards(province, query[:100])
+    if not found:
+        await say(
+            update,
+            context,
+            _(
+                "No commune or ward of {province} matches “{query}”. Check the spelling and type "
+                "part of the name again, for example: Lê Chân"
+            ).format(province=province_name(province), query=query[:40]),
+        )
+        return WARD
+    draft = draft_of(context)
+    rows = [[button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
+    text = _("Choose your commune or ward:")
+    if len(found) > MAX_CHOICES:
+        text = _(
+            "{count} communes and wards match. Here are the first {shown}; type more of the "
+            "name to narrow the list."
+        ).format(count=len(found), shown=MAX_CHOICES)
+    await say(update, context, text, InlineKeyboardMarkup(rows))
+    return WARD
+
+
+async def ward_pressed(update: Update, context: BotContext) -> int:
+    args = await pressed(update, context, "ward")
+    if args is None:
+        return WARD
+    ward = (
+        ward_by_code(context.runtime.settings.province_code, int(args[0]))
+        if (args and args[0].isdigit())
+        else None
+    )
+    if ward is None:
+        return await ask_ward(update, context)
+    draft = draft_of(context)
+    draft["ward_code"], draft["ward_name"] = ward.code, ward.name
+    return await next_or_summary(update, context, ask_category)
+
+
+async def category_pressed(update: Update, context: BotContext) -> int:
+    args = await pressed(update, context, "cat")
+    if args is None:
+        return CATEGORY
+    if not args or args[0] not in CATEGORY_LABELS:
+        return await ask_category(update, context)
+    draft_of(context)["category"] = args[0]
+    return await next_or_summary(update, context, ask_organisation)
+
+
+async def organisation_typed(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    checked = check_organisation(update.message.text or "")
+    if not checked.ok:
+        await reask(
+            update,
+            context,
+            checked,
+            context._(
+                "Type the name of your agency, enterprise, school or unit (at most 200 "
+                "characters), or press Skip."
+            ),
+        )
+        return ORGANISATION
+    draft_of(context)["organisation"] = checked.value
+    return await ask_summary(update, context)
+
+
+async def organisation_skipped(update: Update, context: BotContext) -> int:
+    args = await pressed(update, context, "org")
+    if args is None:
+        return ORGANISATION
+    draft_of(context)["organisation"] = None
+    return await ask_summary(update, context)
+
+
+# --- the summary --------------------------------------------------------------------------
+
+
+async def confirm_pressed(update: Update, context: BotContext) -> int:
+    """Store the member in one transaction and welcome them."""
+    if await pressed(update, context, "confirm") is None:
+        return SUMMARY
+    user = update.effective_user
+    assert user is not None
+    draft = draft_of(context)
+    data = MemberInput(
+        full_name=draft["full_name"],
+        phone=draft["phone"],
+        birth_year=draft["birth_year"],
+        guardian_name=draft.get("guardian_name"),
+        guardian_phone=draft.get("guardian_phone"),
+        ward_code=draft["ward_code"],
+        ward_name=draft["ward_name"],
+        category=draft["category"],
+        organisation=draft.get("organisation"),
+    )
+    runtime = context.runtime
+    member, created = await save_member(
+        runtime.db,
+        user.id,
+        data,
+        draft["consent_id"],
+        runtime.settings.member_prefix,
+        runtime.now(),
+    )
+    end_draft(context)
+    _ = context._
+    if created:
+        log.info("member created")
+        text = _(
+            "🎉 Welcome to the {province} Study Promotion Association!\n\n"
+            "Your membership number is {number}. Thank you for joining hands so that every "
+            "family learns and every child can go to school. Type /me to see your card."
+        ).format(province=province_name(runtime.settings.province_code), number=member.member_no)
+    else:
+        text = _("Your details are updated. Your membership number is still {number}.").format(
+            number=member.member_no
+        )
+    await say(update, context, text, main_menu(_))
+    return ConversationHandler.END
+
+
+async def edit_pressed(update: Update, context: BotContext) -> int:
+    _ = context._
+    if await pressed(update, context, "edit") is None:
+        return SUMMARY
+    draft = draft_of(context)
+    buttons = [button(draft, _(label), "field", key) for key, label in EDITABLE_FIELDS.items()]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    await say(
+        update, context, _("Which detail would you like to change?"), InlineKeyboardMarkup(rows)
+    )
+    return EDIT_FIELD
+
+
+async def field_pressed(update: Update, context: BotContext) -> int:
+    args = await pressed(update, context, "field")
+    if args is None:
+        return EDIT_FIELD
+    questions = {
+        "name": ask_name,
+        "phone": ask_phone,
+        "year": ask_birth_year,
+        "ward": ask_ward,
+        "category": ask_category,
+        "org": ask_organisation,
+    }
+    ask = questions.get(args[0] if args else "")
+    if ask is None:
+        return await ask_summary(update, context)
+    return int(await ask(update, context))
+
+
+async def cancel_pressed(update: Update, context: BotContext) -> int:
+    if await pressed(update, context, "cancel") is None:
+        return SUMMARY
+    return await cancel(update, context)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel at any step: nothing is saved."""
+    end_draft(context)
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id,
+            context._(
+                "Joining is cancelled, and nothing you typed has been saved. "
+                "Type /start for the menu."
+            ),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return ConversationHandler.END
+
+
+# --- anything else during the conversation ------------------------------------------------
+
+REPEATS = {
+    CONSENT: ask_consent,
+    NAME: ask_name,
+    PHONE: ask_phone,
+    BIRTH_YEAR: ask_birth_year,
+    GUARDIAN_NAME: ask_guardian_name,
+    GUARDIAN_PHONE: ask_guardian_phone,
+    WARD: ask_ward,
+    CATEGORY: ask_category,
+    ORGANISATION: ask_organisation,
+    SUMMARY: ask_summary,
+    EDIT_FIELD: ask_summary,
+}
+
+
+def unexpected(state: int) -> Any:
+    """Something that does not answer the question: say what is expected and ask again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        _ = context._
+        message = update.effective_message
+        if message is not None and message.text and message.text.startswith("/"):
+            hint = _(
+                "You are in the middle of joining. Answer the question below, "
+                "or type /cancel to stop."
+            )
+        elif state in (CONSENT, CATEGORY, SUMMARY, EDIT_FIELD, EXISTING):
+            hint = _("Please use the buttons below.")
+        else:
+            hint = _("I need a typed answer here.")
+        await say(update, context, hint)
+        repeat = REPEATS.get(state)
+        return int(await repeat(update, context)) if repeat else state
+
+    return again
+
+
+def text_answer(callback: Any) -> MessageHandler[BotContext, Any]:
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, callback)
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    def with_fallback(state: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
+        return [*handlers, MessageHandler(filters.UpdateType.MESSAGE, unexpected(state))]
+
+    phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)
+    guardian_answer = MessageHandler(
+        (filters.TEXT & ~filters.COMMAND) | filters.CONTACT, guardian_phone_given
+    )
+    return ConversationHandler(
+        name="membership",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("join", join),
+            CallbackQueryHandler(join, pattern=f"^{MENU_JOIN}$"),
+        ],
+        states={
+            CONSENT: with_fallback(CONSENT, CallbackQueryHandler(consent_pressed, r"^reg:")),
+            NAME: with_fallback(NAME, text_answer(name_given)),
+            PHONE: with_fallback(PHONE, phone_answer),
+            BIRTH_YEAR: with_fallback(BIRTH_YEAR, text_answer(birth_year_given)),
+            GUARDIAN_NAME: with_fallback(GUARDIAN_NAME, text_answer(guardian_name_given)),
+            GUARDIAN_PHONE: with_fallback(GUARDIAN_PHONE, guardian_answer),
+            WARD: with_fallback(
+                WARD, text_answer(ward_typed), CallbackQueryHandler(ward_pressed, r"^reg:")
+            ),
+            CATEGORY: with_fallback(CATEGORY, CallbackQueryHandler(category_pressed, r"^reg:")),
+            ORGANISATION: with_fallback(
+                ORGANISATION,
+                text_answer(organisation_typed),
+                CallbackQueryHandler(organisation_skipped, r"^reg:"),
+            ),
+            SUMMARY: with_fallback(
+                SUMMARY,
+                CallbackQueryHandler(confirm_pressed, r"^reg:[0-9a-f]+:confirm$"),
+                CallbackQueryHandler(edit_pressed, r"^reg:[0-9a-f]+:edit$"),
+                CallbackQueryHandler(cancel_pressed, r"^reg:[0-9a-f]+:cancel$"),
+            ),
+            EDIT_FIELD: with_fallback(EDIT_FIELD, CallbackQueryHandler(field_pressed, r"^reg:")),
+            EXISTING: with_fallback(EXISTING, CallbackQueryHandler(existing_pressed, r"^reg:")),
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+    )
+
+
+async def me(update: Update, context: BotContext) -> None:
+    """/me: the member card."""
+    user = update.effective_user
+    assert user is not None
+    _ = context._
+    member = await member_by_telegram(context.runtime.db, user.id)
+    if member is None:
+        await say(
+            update, context, _("You are not a member yet. Press Join to become one."), main_menu(_)
+        )
+        return
+    runtime = context.runtime
+    lines = [
+        _("🪪 Member card: {association}").format(
+            association=_("{province} Study Promotion Association").format(
+                province=province_name(runtime.settings.province_code)
+            )
+        ),
+        "",
+        _("Number: {value}").format(value=member.member_no),
+        _("Full name: {value}").format(value=member.full_name),
+        _("Phone: {value}").format(value=display_phone(member.phone)),
+        _("Year of birth: {value}").format(value=member.birth_year),
+        _("Commune or ward: {value}").format(value=member.ward_name),
+        _("Category: {value}").format(value=_(CATEGORY_LABELS[member.category])),
+    ]
+    if member.organisation:
+        lines.append(_("Organisation: {value}").format(value=member.organisation))
+    lines.append(
+        _("Member since: {value}").format(
+            value=local_date(member.created_at, context.lang, runtime.settings.tz)
+        )
+    )
+    lines += ["", _("To correct your details, type /join.")]
+    await say(update, context, "\n".join(lines))
+
+
+def membership_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [conversation(), CommandHandler("me", me)]

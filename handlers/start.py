@@ -1,0 +1,180 @@
+"""Start, main menu, language, help, events, and the answers for anything unexpected."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.keyboards import (
+    LANGUAGE_PREFIX,
+    MENU_EVENTS,
+    MENU_HELP,
+    MENU_LANGUAGE,
+    MENU_PLEDGE,
+    language_picker,
+    main_menu,
+)
+from bot.wards import province_name
+from storage.users import set_language
+
+
+async def resolve_language(update: Update, context: BotContext) -> None:
+    """Resolve the user's language once per update, before any other handler runs."""
+    user = update.effective_user
+    if user is not None and not user.is_bot:
+        context.lang = await context.runtime.language_of(user.id, user.language_code)
+
+
+async def send_menu(update: Update, context: BotContext, text: str) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text, reply_markup=main_menu(context._))
+
+
+def greeting(context: BotContext) -> str:
+    _ = context._
+    province = province_name(context.runtime.settings.province_code)
+    return _(
+        "Welcome to the {province} Study Promotion Association! 🎓\n\n"
+        "We help pupils in hard circumstances and honour those who study and teach well, so that "
+        "every family learns. In October, the Month of Study Promotion, you can join the "
+        "Association or pledge to its funds right here."
+    ).format(province=province)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/start: greet and show the main menu."""
+    await send_menu(update, context, greeting(context))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help and the Help button."""
+    _ = context._
+    if update.callback_query:
+        await update.callback_query.answer()
+    text = _(
+        "What I can do:\n"
+        "/join: join the Study Promotion Association\n"
+        "/me: your membership card\n"
+        "/language: Tiếng Việt or English\n"
+        "/cancel: stop what you are doing\n"
+        "/start: the main menu\n\n"
+        "Your data is used only for the Association's work. You can ask to see, correct or "
+        "delete it at any time."
+    )
+    await send_menu(update, context, text)
+
+
+async def events(update: Update, context: BotContext) -> None:
+    """The Events button: the Month's key dates."""
+    _ = context._
+    if update.callback_query:
+        await update.callback_query.answer()
+    province = province_name(context.runtime.settings.province_code)
+    text = _(
+        "📅 The Month of Study Promotion and Talent Promotion, 1 to 31 October\n\n"
+        "• 2 October: Vietnam Study Promotion Day\n"
+        "• Early October: the Lifelong Learning Week\n"
+        "• 14 October: founding day of the {province} Study Promotion Association\n\n"
+        "Join the Association, and build a learning family, clan, community or unit with us."
+    ).format(province=province)
+    await send_menu(update, context, text)
+
+
+async def pledge_soon(update: Update, context: BotContext) -> None:
+    """The Pledge button, until pledges are built."""
+    _ = context._
+    if update.callback_query:
+        await update.callback_query.answer()
+    await send_menu(
+        update,
+        context,
+        _("Pledging to the study-promotion fund by chat is coming soon. Thank you for your heart!"),
+    )
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """/language and the Language button: offer Vietnamese and English."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id, context._("Choose your language:"), reply_markup=language_picker()
+        )
+
+
+async def set_language_pressed(update: Update, context: BotContext) -> None:
+    """A language button: keep the choice for this user."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    language = (query.data or "").removeprefix(LANGUAGE_PREFIX)
+    if language not in ("vi", "en"):
+        await query.answer(context._("This button has expired."))
+        return
+    await set_language(context.runtime.db, user.id, language, context.runtime.now())
+    context.runtime.remember_language(user.id, language)
+    context.lang = language
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await send_menu(update, context, context._("Done: I will speak English with you."))
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    """Anything typed outside a conversation: show the menu."""
+    await send_menu(
+        update, context, context._("I did not quite get that. Here is what I can do for you:")
+    )
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id,
+            context._("I don't know that command. Type /help to see what I can do."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+
+
+async def expired_button(update: Update, context: BotContext) -> None:
+    """A button that no conversation is waiting for: stale, or forged."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context._("This button has expired."), show_alert=True)
+
+
+def early_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Run before everything else (group -1)."""
+    return [TypeHandler(Update, resolve_language)]
+
+
+def menu_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("language", choose_language),
+        CallbackQueryHandler(help_command, pattern=f"^{MENU_HELP}$"),
+        CallbackQueryHandler(events, pattern=f"^{MENU_EVENTS}$"),
+        CallbackQueryHandler(pledge_soon, pattern=f"^{MENU_PLEDGE}$"),
+        CallbackQueryHandler(choose_language, pattern=f"^{MENU_LANGUAGE}$"),
+        CallbackQueryHandler(set_language_pressed, pattern=f"^{LANGUAGE_PREFIX}"),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Registered last: whatever nothing else took."""
+    return [
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command),
+        MessageHandler(filters.UpdateType.MESSAGE, not_understood),
+        CallbackQueryHandler(expired_button),
+    ]

@@ -1,0 +1,164 @@
+"""Members of the Study Promotion Association and the consents they gave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+from storage.timefmt import from_db, to_db
+
+CATEGORIES = ("party_member", "teacher", "pupil", "parent", "worker", "retired", "other")
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    """What a person enters when joining; validated before it reaches storage."""
+
+    full_name: str
+    phone: str
+    birth_year: int
+    ward_code: int
+    ward_name: str
+    category: str
+    guardian_name: str | None = None
+    guardian_phone: str | None = None
+    organisation: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    member_no: str
+    telegram_id: int | None
+    full_name: str
+    phone: str
+    birth_year: int
+    guardian_name: str | None
+    guardian_phone: str | None
+    ward_code: int
+    ward_name: str
+    category: str
+    organisation: str | None
+    consent_id: int
+    source: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    total: int
+    new_today: int
+    by_category: dict[str, int]
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"],
+        member_no=row["member_no"],
+        telegram_id=row["telegram_id"],
+        full_name=row["full_name"],
+        phone=row["phone"],
+        birth_year=row["birth_year"],
+        guardian_name=row["guardian_name"],
+        guardian_phone=row["guardian_phone"],
+        ward_code=row["ward_code"],
+        ward_name=row["ward_name"],
+        category=row["category"],
+        organisation=row["organisation"],
+        consent_id=row["consent_id"],
+        source=row["source"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+async def record_consent(
+    db: Database, telegram_id: int, purpose: str, notice_version: str, granted: bool, at: datetime
+) -> int:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO consents (telegram_id, purpose, notice_version, granted, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (telegram_id, purpose, notice_version, int(granted), to_db(at)),
+        )
+        return int(cur.lastrowid or 0)
+
+
+async def member_by_telegram(db: Database, telegram_id: int) -> Member | None:
+    row = await db.fetchone("SELECT * FROM members WHERE telegram_id = ?", (telegram_id,))
+    return _member(row) if row else None
+
+
+async def save_member(
+    db: Database,
+    telegram_id: int,
+    data: MemberInput,
+    consent_id: int,
+    prefix: str,
+    at: datetime,
+) -> tuple[Member, bool]:
+    """Create the member for this Telegram account, or update it; (member, created)."""
+    if data.category not in CATEGORIES:
+        raise ValueError(f"unknown category {data.category!r}")
+    values = (
+        data.full_name,
+        data.phone,
+        data.birth_year,
+        data.guardian_name,
+        data.guardian_phone,
+        data.ward_code,
+        data.ward_name,
+        data.category,
+        data.organisation,
+        consent_id,
+    )
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT id FROM members WHERE telegram_id = ?", (telegram_id,)
+        ) as cur:
+            existing = await cur.fetchone()
+        if existing:
+            await conn.execute(
+                "UPDATE members SET full_name = ?, phone = ?, birth_year = ?, guardian_name = ?,"
+                " guardian_phone = ?, ward_code = ?, ward_name = ?, category = ?,"
+                " organisation = ?, consent_id = ?, updated_at = ? WHERE id = ?",
+                (*values, to_db(at), existing["id"]),
+            )
+            member_id, created = int(existing["id"]), False
+        else:
+            async with conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM members") as cur:
+                row = await cur.fetchone()
+            member_id = int(row[0]) if row else 1
+            member_no = f"{prefix}-{at.year}-{member_id:06d}"
+            await conn.execute(
+                "INSERT INTO members (id, member_no, telegram_id, full_name, phone, birth_year,"
+                " guardian_name, guardian_phone, ward_code, ward_name, category, organisation,"
+                " consent_id, source, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (member_id, member_no, telegram_id, *values, data.source, to_db(at), to_db(at)),
+            )
+            created = True
+        async with conn.execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cur:
+            row = await cur.fetchone()
+    assert row is not None
+    return _member(row), created
+
+
+async def member_stats(db: Database, day_start: datetime, day_end: datetime) -> MemberStats:
+    """Totals for officers; the day is given as a UTC interval [day_start, day_end)."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS total,"
+        " COALESCE(SUM(created_at >= ? AND created_at < ?), 0) AS today FROM members",
+        (to_db(day_start), to_db(day_end)),
+    )
+    rows = await db.fetchall("SELECT category, COUNT(*) AS n FROM members GROUP BY category")
+    return MemberStats(
+        total=int(row["total"]) if row else 0,
+        new_today=int(row["today"]) if row else 0,
+        by_category={r["category"]: int(r["n"]) for r in rows},
+    )

@@ -1,0 +1,37 @@
+"""Users who have talked to the bot, and their language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database
+from storage.timefmt import to_db
+
+
+async def get_language(db: Database, telegram_id: int) -> str | None:
+    row = await db.fetchone("SELECT language FROM users WHERE telegram_id = ?", (telegram_id,))
+    return str(row["language"]) if row else None
+
+
+async def ensure_user(db: Database, telegram_id: int, language: str, at: datetime) -> str:
+    """Create the user on first contact with `language`; return the language kept for them."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
+            (telegram_id, language, to_db(at), to_db(at)),
+        )
+        async with conn.execute(
+            "SELECT language FROM users WHERE telegram_id = ?", (telegram_id,)
+        ) as cur:
+            row = await cur.fetchone()
+    return str(row["language"]) if row else language
+
+
+async def set_language(db: Database, telegram_id: int, language: str, at: datetime) -> None:
+    await db.execute(
+        "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language,"
+        " last_seen_at = excluded.last_seen_at",
+        (telegram_id, language, to_db(at), to_db(at)),
+    )
