@@ -1,0 +1,1055 @@
+"""Local Telegram Bot API emulator served over real HTTP (aiohttp).
+
+The bot (python-telegram-bot or anything else) talks to it exactly as to
+``https://api.telegram.org``; tests and the sandbox drive simulated users through the
+Python API of :class:`BotApiEmulator`, separate processes through ``/_emu/`` routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from itertools import islice
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+
+from bot.emulator.formatting import render, utf16_len
+from bot.emulator.limits import RateLimiter
+from bot.emulator.spec import (
+    ApiError,
+    MethodSpec,
+    check_markup,
+    check_types,
+    decode_form_value,
+    load_spec,
+)
+from bot.emulator.state import (
+    CallbackRecord,
+    ChatState,
+    FileInfo,
+    SentMessage,
+    SimUser,
+)
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+# Status codes whose rejection means "the bot sent an invalid request" (-> api_errors).
+_CLIENT_ERRORS = frozenset({400, 401, 404})
+
+Handler = Callable[[MethodSpec, dict[str, Any]], Coroutine[Any, Any, Any]]
+
+
+@dataclass(slots=True)
+class Upload:
+    """An uploaded multipart file: only its name and size are kept."""
+
+    filename: str | None
+    size: int
+
+
+@dataclass(slots=True)
+class _Fault:
+    status: int  # 0 = hang (timeout)
+    count: int
+    methods: frozenset[str] | None  # lower-cased names; None = all but getUpdates
+    seconds: float = 30.0
+
+    def matches(self, method: str) -> bool:
+        if self.count <= 0:
+            return False
+        if self.methods is None:
+            return method != "getupdates"
+        return method in self.methods
+
+
+def _is_limited(method_lower: str) -> bool:
+    return method_lower.startswith(_LIMITED_PREFIXES) and method_lower != "sendchataction"
+
+
+class BotApiEmulator:
+    """A Telegram Bot API server for one bot, with simulated users in private chats."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "khuyenhoc_test_bot",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_first_name: str = "Khuyến Học Bot",
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.bot_first_name = bot_first_name
+        self.host = host
+        self.port = port
+        try:
+            self.bot_id = int(token.split(":", 1)[0])
+        except ValueError:
+            self.bot_id = 123456
+        self._spec = load_spec()
+        self._runner: web.AppRunner | None = None
+        self._stopping = asyncio.Event()
+        self.users: dict[int, SimUser] = {}
+        self._chats: dict[int, ChatState] = {}
+        self._queue: deque[tuple[int, dict[str, Any]]] = deque()
+        self._next_update_id = 1
+        self._has_updates = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._callbacks: dict[str, CallbackRecord] = {}
+        self._next_query = 1
+        self._files: dict[str, FileInfo] = {}
+        self._files_by_path: dict[str, FileInfo] = {}
+        self._next_file = 1
+        self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._limiter: RateLimiter | None = None
+        self._faults: list[_Fault] = []
+        self._latency = 0.0
+        self._latencies: list[float] = []
+        self.requests: list[tuple[float, str, int | str | None, int]] = []
+        self.api_errors: list[dict[str, Any]] = []
+        self.rejected: list[dict[str, Any]] = []
+        self.stats: dict[str, Any] = self._new_stats()
+        self.bot_settings: dict[str, Any] = {}
+        self.other_calls: list[tuple[str, dict[str, Any]]] = []
+        self._handlers: dict[str, Handler] = {
+            "getme": self._get_me,
+            "getupdates": self._get_updates,
+            "deletewebhook": self._delete_webhook,
+            "setwebhook": self._true,
+            "getwebhookinfo": self._get_webhook_info,
+            "logout": self._true,
+            "close": self._true,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "setmydescription": self._store_setting,
+            "setmyshortdescription": self._store_setting,
+            "setchatmenubutton": self._store_setting,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
+            "editmessagecaption": self._edit_message_caption,
+            "deletemessage": self._delete_message,
+            "answercallbackquery": self._answer_callback_query,
+            "sendphoto": self._send_photo,
+            "senddocument": self._send_document,
+            "sendchataction": self._send_chat_action,
+            "getchat": self._get_chat,
+            "getfile": self._get_file,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @staticmethod
+    def _new_stats() -> dict[str, Any]:
+        return {
+            "requests": 0,
+            "methods": {},
+            "429": 0,
+            "403": 0,
+            "4xx": 0,
+            "5xx": 0,
+            "messages_sent": 0,
+            "edits": 0,
+            "updates": 0,
+        }
+
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        from bot.emulator.control import add_control_routes
+
+        add_control_routes(app, self)
+        return app
+
+    async def start(self) -> None:
+        """Bind the HTTP server (a free port when ``port == 0``)."""
+        self._stopping.clear()
+        self._runner = web.AppRunner(
+            self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        """Stop serving; wakes pending long polls and injected hangs."""
+        self._stopping.set()
+        self._has_updates.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> BotApiEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
+
+    # ------------------------------------------------------------------ users and chats
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str = "User",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "vi",
+        phone: str | None = None,
+    ) -> SimUser:
+        """Register a user (idempotent per id: re-adding updates the profile)."""
+        user = SimUser(user_id, first_name, last_name, username, language_code, phone)
+        old = self._chats.get(user_id)
+        if old is not None:
+            user.blocked, user.deactivated = old.user.blocked, old.user.deactivated
+            old.user = user
+        else:
+            self._chats[user_id] = ChatState(user)
+        self.users[user_id] = user
+        return user
+
+    def _chat(self, user_id: int) -> ChatState:
+        chat = self._chats.get(user_id)
+        if chat is None:
+            raise LookupError(f"unknown user {user_id}; call add_user() first")
+        return chat
+
+    def set_blocked(self, user_id: int, blocked: bool = True) -> None:
+        self._chat(user_id).user.blocked = blocked
+
+    def set_deactivated(self, user_id: int, deactivated: bool = True) -> None:
+        self._chat(user_id).user.deactivated = deactivated
+
+    def messages(self, chat_id: int) -> list[SentMessage]:
+        """Everything the bot sent to the chat, in order, reflecting edits and deletions."""
+        chat = self._chats.get(chat_id)
+        return list(chat.messages.values()) if chat else []
+
+    def last_message(self, chat_id: int) -> SentMessage | None:
+        chat = self._chats.get(chat_id)
+        if not chat or not chat.messages:
+            return None
+        return next(reversed(chat.messages.values()))
+
+    def callback_queries(self, user_id: int) -> list[CallbackRecord]:
+        return list(self._chat(user_id).callbacks)
+
+    def callback_answers(self, user_id: int) -> list[str | None]:
+        """Texts of answerCallbackQuery for this user's answered queries, in query order."""
+        return [c.text for c in self._chat(user_id).callbacks if c.answered]
+
+    def current_reply_keyboard(self, chat_id: int) -> list[list[str]] | None:
+        markup = self._chat(chat_id).reply_keyboard
+        if markup is None:
+            return None
+        return [
+            [b if isinstance(b, str) else str(b.get("text", "")) for b in row]
+            for row in markup["keyboard"]
+        ]
+
+    # ------------------------------------------------------------------ user actions
+
+    def _enqueue(self, chat: ChatState | None, body: dict[str, Any]) -> int:
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        update = {"update_id": update_id, **body}
+        self._queue.append((update_id, update))
+        self.stats["updates"] += 1
+        if chat is not None:
+            chat.pending.append(time.monotonic())
+        self._idle.clear()
+        self._has_updates.set()
+        return update_id
+
+    def _user_message(self, chat: ChatState, fields: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "message_id": chat.new_message_id(),
+            "from": chat.user.to_user(),
+            "chat": chat.user.to_chat(),
+            "date": int(time.time()),
+            **fields,
+        }
+
+    def enqueue_message(self, user_id: int, fields: dict[str, Any]) -> int:
+        """Enqueue a message update from the user with arbitrary Message fields."""
+        chat = self._chat(user_id)
+        return self._enqueue(chat, {"message": self._user_message(chat, fields)})
+
+    def enqueue_text(self, user_id: int, text: str) -> int:
+        fields: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0] if text.strip() else text
+            fields["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
+            ]
+        return self.enqueue_message(user_id, fields)
+
+    async def send_text(self, user_id: int, text: str) -> int:
+        """The user sends ``text``; returns the update_id."""
+        return self.enqueue_text(user_id, text)
+
+    async def send_contact(
+        self,
+        user_id: int,
+        phone: str | None = None,
+        contact_user_id: int | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> int:
+        """Share a contact: the user's own phone by default, or someone else's."""
+        user = self._chat(user_id).user
+        if phone is None:
+            if user.phone is None:
+                raise ValueError(f"user {user_id} has no phone")
+            contact: dict[str, Any] = {
+                "phone_number": user.phone,
+                "first_name": first_name or user.first_name,
+                "user_id": user_id,
+            }
+            if last_name or user.last_name:
+                contact["last_name"] = last_name or user.last_name
+        else:
+            contact = {"phone_number": phone, "first_name": first_name or "Contact"}
+            if last_name:
+                contact["last_name"] = last_name
+            if contact_user_id is not None:
+                contact["user_id"] = contact_user_id
+        return self.enqueue_message(user_id, {"contact": contact})
+
+    def _find_keyboard_message(self, chat: ChatState, message_id: int | None) -> SentMessage:
+        if message_id is None:
+            for msg in reversed(chat.messages.values()):
+                if not msg.deleted and msg.inline_keyboard:
+                    return msg
+            raise LookupError(f"no bot message with an inline keyboard in chat {chat.user.user_id}")
+        msg = chat.messages.get(message_id)
+        if msg is None or msg.deleted:
+            raise LookupError(f"no bot message {message_id} in chat {chat.user.user_id}")
+        return msg
+
+    def enqueue_press(
+        self,
+        user_id: int,
+        message_id: int | None = None,
+        button: str | None = None,
+        index: int | None = None,
+        data: str | None = None,
+    ) -> int:
+        chat = self._chat(user_id)
+        if data is None:
+            msg = self._find_keyboard_message(chat, message_id)
+            flat = [b for row in msg.inline_keyboard for b in row]
+            chosen: dict[str, Any] | None = None
+            if button is not None:
+                chosen = next((b for b in flat if b.get("text") == button), None)
+            elif index is not None and 0 <= index < len(flat):
+                chosen = flat[index]
+            if chosen is None:
+                raise LookupError(
+                    f"no button {button if button is not None else index!r} on message "
+                    f"{msg.message_id}; buttons: {msg.buttons}"
+                )
+            if "callback_data" not in chosen:
+                raise LookupError(f"button {chosen.get('text')!r} has no callback_data")
+            data = str(chosen["callback_data"])
+        else:
+            if message_id is None:
+                msg = self._find_keyboard_message(chat, None)
+            else:
+                found = chat.messages.get(message_id)
+                if found is None:
+                    raise LookupError(f"no bot message {message_id} in chat {user_id}")
+                msg = found
+        query_id = str(4_000_000_000_000_000 + self._next_query)
+        self._next_query += 1
+        record = CallbackRecord(query_id, user_id, msg.message_id, data)
+        self._callbacks[query_id] = record
+        chat.callbacks.append(record)
+        query = {
+            "id": query_id,
+            "from": chat.user.to_user(),
+            "message": dict(msg.raw),
+            "chat_instance": str(-(abs(user_id * 7919 + self.bot_id) % 10**18)),
+            "data": data,
+        }
+        return self._enqueue(chat, {"callback_query": query})
+
+    async def press(
+        self,
+        user_id: int,
+        message_id: int | None = None,
+        button: str | None = None,
+        index: int | None = None,
+        data: str | None = None,
+    ) -> int:
+        """Press an inline button (by text or flat index) or forge ``data`` on a message."""
+        return self.enqueue_press(user_id, message_id, button, index, data)
+
+    def enqueue_reply_button(
+        self, user_id: int, text: str | None = None, index: int | None = None
+    ) -> int:
+        chat = self._chat(user_id)
+        markup = chat.reply_keyboard
+        if markup is None:
+            raise LookupError(f"no reply keyboard in chat {user_id}")
+        flat = [b for row in markup["keyboard"] for b in row]
+        chosen: Any = None
+        if text is not None:
+            chosen = next(
+                (b for b in flat if (b if isinstance(b, str) else b.get("text")) == text), None
+            )
+        elif index is not None and 0 <= index < len(flat):
+            chosen = flat[index]
+        if chosen is None:
+            labels = [b if isinstance(b, str) else b.get("text") for b in flat]
+            raise LookupError(f"no reply button {text!r}; buttons: {labels}")
+        if markup.get("one_time_keyboard"):
+            chat.reply_keyboard = None
+        if isinstance(chosen, dict) and chosen.get("request_contact"):
+            user = chat.user
+            if user.phone is None:
+                raise ValueError(f"user {user_id} has no phone")
+            contact: dict[str, Any] = {
+                "phone_number": user.phone,
+                "first_name": user.first_name,
+                "user_id": user_id,
+            }
+            if user.last_name:
+                contact["last_name"] = user.last_name
+            return self.enqueue_message(user_id, {"contact": contact})
+        label = chosen if isinstance(chosen, str) else str(chosen["text"])
+        return self.enqueue_text(user_id, label)
+
+    async def reply_button(
+        self, user_id: int, text: str | None = None, index: int | None = None
+    ) -> int:
+        """Press a button of the chat's current reply keyboard."""
+        return self.enqueue_reply_button(user_id, text, index)
+
+    # ------------------------------------------------------------------ idle and latency
+
+    @property
+    def all_delivered_and_acked(self) -> bool:
+        """True when every enqueued update was returned by getUpdates and acknowledged."""
+        return not self._queue
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until all updates are acknowledged; raises TimeoutError otherwise."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    def reply_latencies(self) -> list[float]:
+        """Seconds from each user update to the bot's next send/edit in that chat."""
+        return list(self._latencies)
+
+    def reset_latencies(self) -> None:
+        self._latencies.clear()
+        for chat in self._chats.values():
+            chat.pending.clear()
+
+    def _answered(self, chat: ChatState) -> None:
+        if chat.pending:
+            now = time.monotonic()
+            pending = chat.pending
+            while pending:
+                self._latencies.append(now - pending.popleft())
+
+    # ------------------------------------------------------------------ behaviour switches
+
+    def enable_rate_limits(
+        self, global_per_sec: int = 30, per_chat_per_sec: float = 1.0, per_chat_burst: int = 3
+    ) -> None:
+        self._limiter = RateLimiter(global_per_sec, per_chat_per_sec, per_chat_burst)
+
+    def disable_rate_limits(self) -> None:
+        self._limiter = None
+
+    @staticmethod
+    def _method_set(methods: Iterable[str] | None) -> frozenset[str] | None:
+        return None if methods is None else frozenset(m.lower() for m in methods)
+
+    def inject_errors(
+        self, status: int = 502, count: int = 1, methods: Iterable[str] | None = None
+    ) -> None:
+        """The next ``count`` matching calls answer ``status`` (methods=None: all but
+        getUpdates)."""
+        self._faults.append(_Fault(status, count, self._method_set(methods)))
+
+    def inject_timeout(
+        self, count: int = 1, methods: Iterable[str] | None = None, seconds: float = 30.0
+    ) -> None:
+        """The next ``count`` matching calls hang ``seconds`` (cut short by stop())."""
+        self._faults.append(_Fault(0, count, self._method_set(methods), seconds))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def set_latency(self, seconds: float) -> None:
+        self._latency = max(0.0, seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    # ------------------------------------------------------------------ HTTP entry points
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method_name = request.match_info["method"]
+        status = 200
+        chat_id: int | str | None = None
+        params: dict[str, Any] = {}
+        self.stats["requests"] += 1
+        try:
+            if self._latency:
+                await self._sleep(self._latency)
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            spec = self._spec.method(method_name)
+            if spec is None:
+                raise ApiError(404, "Not Found")
+            method_name = spec.name
+            methods = self.stats["methods"]
+            methods[method_name] = methods.get(method_name, 0) + 1
+            await self._apply_faults(spec.name.lower())
+            params = await self._read_params(request, spec)
+            cid = params.get("chat_id")
+            chat_id = cid if isinstance(cid, int | str) else None
+            result = await self._dispatch(spec, params)
+            body: dict[str, Any] = {"ok": True, "result": result}
+        except ApiError as err:
+            status = err.status
+            body = {"ok": False, "error_code": err.status, "description": err.description}
+            if err.retry_after is not None:
+                body["parameters"] = {"retry_after": err.retry_after}
+            self._record_error(method_name, params, err)
+        self.requests.append((time.monotonic(), method_name, chat_id, status))
+        return web.Response(
+            status=status,
+            body=json.dumps(body, ensure_ascii=False),
+            content_type="application/json",
+        )
+
+    def _record_error(self, method: str, params: dict[str, Any], err: ApiError) -> None:
+        entry = {
+            "method": method,
+            "params": {
+                k: (repr(v) if isinstance(v, Upload) else v)
+                for k, v in params.items()
+                if k != "_markup_kind"
+            },
+            "status": err.status,
+            "description": err.description,
+        }
+        self.rejected.append(entry)
+        if err.status == 429:
+            self.stats["429"] += 1
+        elif err.status == 403:
+            self.stats["403"] += 1
+        elif err.status >= 500:
+            self.stats["5xx"] += 1
+        else:
+            self.stats["4xx"] += 1
+        if err.status in _CLIENT_ERRORS:
+            self.api_errors.append(entry)
+            log.debug("rejected %s: %s", method, err.description)
+
+    async def _apply_faults(self, method_lower: str) -> None:
+        for fault in self._faults:
+            if fault.matches(method_lower):
+                fault.count -= 1
+                if fault.status == 0:
+                    await self._sleep(fault.seconds)
+                    raise ApiError(504, "Gateway Timeout")
+                try:
+                    phrase = HTTPStatus(fault.status).phrase
+                except ValueError:
+                    phrase = "Error"
+                raise ApiError(fault.status, phrase)
+        if self._faults and all(f.count <= 0 for f in self._faults):
+            self._faults.clear()
+
+    async def _read_params(self, request: web.Request, spec: MethodSpec) -> dict[str, Any]:
+        fields = spec.fields
+        params: dict[str, Any] = {
+            k: decode_form_value(fields.get(k), v) for k, v in request.query.items()
+        }
+        files: dict[str, Upload] = {}
+        if request.method == "POST" and request.can_read_body:
+            ctype = request.content_type
+            if ctype == "application/json":
+                try:
+                    data = await request.json()
+                except ValueError as exc:
+                    raise ApiError(400, "Bad Request: can't parse JSON request body") from exc
+                if data is not None and not isinstance(data, dict):
+                    raise ApiError(400, "Bad Request: JSON request body must be an object")
+                params.update(data or {})
+            elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+                form = await request.post()
+                for key, value in form.items():
+                    if isinstance(value, FileField):
+                        fh = value.file
+                        fh.seek(0, 2)
+                        files[key] = Upload(value.filename, fh.tell())
+                    elif isinstance(value, bytes | bytearray):
+                        params[key] = decode_form_value(fields.get(key), value.decode())
+                    else:
+                        params[key] = decode_form_value(fields.get(key), str(value))
+        # Resolve uploads: a part named like a field, or an attach://name reference.
+        for key, upload in files.items():
+            if key in fields:
+                params[key] = upload
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                upload = files.get(value[len("attach://") :])
+                if upload is None:
+                    raise ApiError(400, f"Bad Request: file {value} not found in the request")
+                params[key] = upload
+        check_types(spec, params, {k for k, v in params.items() if isinstance(v, Upload)})
+        return params
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        info = self._files_by_path.get(request.match_info["path"])
+        if info is None:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
+        # Content is not kept; serve zero bytes of the recorded size.
+        return web.Response(body=b"\0" * info.file_size, content_type="application/octet-stream")
+
+    # ------------------------------------------------------------------ dispatch helpers
+
+    async def _dispatch(self, spec: MethodSpec, params: dict[str, Any]) -> Any:
+        if "reply_markup" in params:
+            params["_markup_kind"] = check_markup(spec, params["reply_markup"])
+        handler = self._handlers.get(spec.name.lower(), self._generic)
+        return await handler(spec, params)
+
+    def _target(self, params: dict[str, Any]) -> ChatState:
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat
+
+    def _admit(self, spec: MethodSpec, chat: ChatState | None) -> None:
+        """Blocked/deactivated users and flood limits, checked after validation."""
+        lower = spec.name.lower()
+        if chat is not None and lower.startswith(_LIMITED_PREFIXES):
+            if chat.user.deactivated:
+                raise ApiError(403, "Forbidden: user is deactivated")
+            if chat.user.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if self._limiter is not None and _is_limited(lower):
+            retry = self._limiter.check(chat.user.user_id if chat else None)
+            if retry is not None:
+                raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+
+    @staticmethod
+    def _render(
+        params: dict[str, Any], key: str, entities_key: str, limit: int, empty: str | None
+    ) -> tuple[str | None, list[dict[str, Any]] | None]:
+        raw = params.get(key)
+        if raw is None or raw == "":
+            if empty is not None:
+                raise ApiError(400, empty)
+            return None, None
+        text, entities = render(str(raw), params.get("parse_mode"))
+        if isinstance(params.get(entities_key), list):
+            entities = params[entities_key] or None
+        if not text.strip():
+            if empty is not None:
+                raise ApiError(400, empty)
+            return None, None
+        if len(text) > limit:
+            what = "message caption" if key == "caption" else "message"
+            raise ApiError(400, f"Bad Request: {what} is too long")
+        return text, entities
+
+    def _store_message(
+        self,
+        chat: ChatState,
+        kind: str,
+        text: str | None,
+        entities: list[dict[str, Any]] | None,
+        params: dict[str, Any],
+        extra: dict[str, Any] | None = None,
+        file_name: str | None = None,
+    ) -> dict[str, Any]:
+        markup = params.get("reply_markup")
+        markup_kind = params.get("_markup_kind")
+        now = int(time.time())
+        mid = chat.new_message_id()
+        raw: dict[str, Any] = {
+            "message_id": mid,
+            "from": self.bot_user,
+            "chat": chat.user.to_chat(),
+            "date": now,
+        }
+        if extra:
+            raw.update(extra)
+        text_key, ent_key = (
+            ("text", "entities") if kind == "text" else ("caption", "caption_entities")
+        )
+        if text is not None:
+            raw[text_key] = text
+        if entities:
+            raw[ent_key] = entities
+        if markup_kind == "InlineKeyboardMarkup":
+            raw["reply_markup"] = markup
+        elif markup_kind == "ReplyKeyboardMarkup":
+            chat.reply_keyboard = markup
+        elif markup_kind == "ReplyKeyboardRemove":
+            chat.reply_keyboard = None
+        chat.messages[mid] = SentMessage(
+            message_id=mid,
+            chat_id=chat.user.user_id,
+            text=text,
+            entities=entities,
+            reply_markup=markup,
+            kind=kind,
+            file_name=file_name,
+            date=now,
+            raw=raw,
+        )
+        self.stats["messages_sent"] += 1
+        self._answered(chat)
+        return raw
+
+    def _editable(self, params: dict[str, Any]) -> tuple[ChatState, SentMessage]:
+        if "inline_message_id" in params and "chat_id" not in params:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if "chat_id" not in params:
+            raise ApiError(400, "Bad Request: chat_id is required")
+        if "message_id" not in params:
+            raise ApiError(400, "Bad Request: message_id is required")
+        chat = self._target(params)
+        msg = chat.messages.get(params["message_id"])
+        if msg is None or msg.deleted:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return chat, msg
+
+    @staticmethod
+    def _inline_of(msg: SentMessage) -> dict[str, Any] | None:
+        markup = msg.reply_markup
+        return markup if markup is not None and "inline_keyboard" in markup else None
+
+    def _apply_edit(
+        self, chat: ChatState, msg: SentMessage, markup: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        if markup is not None or self._inline_of(msg) is not None:
+            msg.reply_markup = markup
+        if markup is not None:
+            msg.raw["reply_markup"] = markup
+        else:
+            msg.raw.pop("reply_markup", None)
+        msg.edited += 1
+        msg.raw["edit_date"] = int(time.time())
+        self.stats["edits"] += 1
+        self._answered(chat)
+        return msg.raw
+
+    # ------------------------------------------------------------------ methods
+
+    async def _true(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _generic(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        chat: ChatState | None = None
+        if "chat_id" in params:
+            chat = self._target(params)
+        self._admit(spec, chat)
+        params.pop("_markup_kind", None)
+        self.other_calls.append((spec.name, params))
+        log.debug("unimplemented method %s answered true", spec.name)
+        return True
+
+    async def _store_setting(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        self.bot_settings[spec.name] = params
+        return True
+
+    async def _get_me(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _get_updates(self, spec: MethodSpec, params: dict[str, Any]) -> list[Any]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        limit = min(max(limit, 1), 100)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            queue = self._queue
+            if offset > 0:
+                while queue and queue[0][0] < offset:
+                    queue.popleft()
+            elif offset < 0:
+                while len(queue) > -offset:
+                    queue.popleft()
+            if not queue:
+                self._has_updates.clear()
+                self._idle.set()
+            if queue or self._stopping.is_set():
+                return [u for _, u in islice(queue, limit)]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            try:
+                await asyncio.wait_for(self._has_updates.wait(), remaining)
+            except TimeoutError:
+                return []
+
+    async def _delete_webhook(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates"):
+            self._queue.clear()
+            self._has_updates.clear()
+            self._idle.set()
+        return True
+
+    async def _get_webhook_info(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        pending = len(self._queue)
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+
+    @staticmethod
+    def _commands_key(params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    async def _set_my_commands(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        commands = params["commands"]
+        for cmd in commands:
+            if not isinstance(cmd, dict) or not cmd.get("command") or not cmd.get("description"):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self._commands[self._commands_key(params)] = commands
+        return True
+
+    async def _get_my_commands(self, spec: MethodSpec, params: dict[str, Any]) -> list[Any]:
+        return self._commands.get(self._commands_key(params), [])
+
+    async def _delete_my_commands(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        self._commands.pop(self._commands_key(params), None)
+        return True
+
+    def commands(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
+        """Commands stored by setMyCommands for a scope (default scope) and language."""
+        return self._commands.get(
+            self._commands_key({"scope": scope, "language_code": language_code}), []
+        )
+
+    async def _send_message(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target(params)
+        text, entities = self._render(
+            params, "text", "entities", TEXT_LIMIT, "Bad Request: message text is empty"
+        )
+        self._admit(spec, chat)
+        return self._store_message(chat, "text", text, entities, params)
+
+    async def _edit_message_text(self, spec: MethodSpec, params: dict[str, Any]) -> Any:
+        chat, msg = self._editable(params)
+        text, entities = self._render(
+            params, "text", "entities", TEXT_LIMIT, "Bad Request: message text is empty"
+        )
+        if msg.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        markup = params.get("reply_markup")
+        if text == msg.text and entities == msg.entities and markup == self._inline_of(msg):
+            raise ApiError(400, _NOT_MODIFIED)
+        self._admit(spec, chat)
+        msg.text, msg.entities = text, entities
+        msg.raw["text"] = text
+        if entities:
+            msg.raw["entities"] = entities
+        else:
+            msg.raw.pop("entities", None)
+        return self._apply_edit(chat, msg, markup)
+
+    async def _edit_message_caption(self, spec: MethodSpec, params: dict[str, Any]) -> Any:
+        chat, msg = self._editable(params)
+        caption, entities = self._render(params, "caption", "caption_entities", CAPTION_LIMIT, None)
+        if msg.kind == "text":
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        markup = params.get("reply_markup")
+        if caption == msg.text and entities == msg.entities and markup == self._inline_of(msg):
+            raise ApiError(400, _NOT_MODIFIED)
+        self._admit(spec, chat)
+        msg.text, msg.entities = caption, entities
+        for key, value in (("caption", caption), ("caption_entities", entities)):
+            if value:
+                msg.raw[key] = value
+            else:
+                msg.raw.pop(key, None)
+        return self._apply_edit(chat, msg, markup)
+
+    async def _edit_message_reply_markup(self, spec: MethodSpec, params: dict[str, Any]) -> Any:
+        chat, msg = self._editable(params)
+        markup = params.get("reply_markup")
+        if markup == self._inline_of(msg):
+            raise ApiError(400, _NOT_MODIFIED)
+        self._admit(spec, chat)
+        return self._apply_edit(chat, msg, markup)
+
+    async def _delete_message(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        chat = self._target(params)
+        msg = chat.messages.get(params["message_id"])
+        if msg is None or msg.deleted:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        msg.deleted = True
+        return True
+
+    async def _answer_callback_query(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        record = self._callbacks.get(str(params["callback_query_id"]))
+        if record is None or record.answered:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        text = params.get("text")
+        if isinstance(text, str) and len(text) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        record.answered = True
+        record.text = text or None
+        record.show_alert = bool(params.get("show_alert"))
+        record.url = params.get("url")
+        return True
+
+    def _file_for(self, value: Any, default_name: str) -> FileInfo:
+        if isinstance(value, Upload):
+            return self._new_file(value.size, value.filename or default_name)
+        if isinstance(value, str):
+            known = self._files.get(value)
+            if known is not None:
+                return known
+            if value.startswith(("http://", "https://")):
+                name = value.rsplit("/", 1)[-1] or default_name
+                return self._new_file(1024, name)
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    def _new_file(self, size: int, name: str | None) -> FileInfo:
+        n = self._next_file
+        self._next_file += 1
+        file_id = f"EMU{self.bot_id}F{n:08d}"
+        info = FileInfo(file_id, f"U{n:08d}", size, name, f"files/file_{n}_{name or 'file'}")
+        self._files[file_id] = info
+        self._files_by_path[info.file_path] = info
+        return info
+
+    async def _send_photo(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target(params)
+        caption, entities = self._render(params, "caption", "caption_entities", CAPTION_LIMIT, None)
+        self._admit(spec, chat)
+        info = self._file_for(params["photo"], "photo.jpg")
+        photo = [
+            {
+                "file_id": info.file_id,
+                "file_unique_id": info.file_unique_id,
+                "width": 1280,
+                "height": 960,
+                "file_size": info.file_size,
+            }
+        ]
+        return self._store_message(
+            chat, "photo", caption, entities, params, {"photo": photo}, info.file_name
+        )
+
+    async def _send_document(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target(params)
+        caption, entities = self._render(params, "caption", "caption_entities", CAPTION_LIMIT, None)
+        self._admit(spec, chat)
+        info = self._file_for(params["document"], "document")
+        document = {
+            "file_id": info.file_id,
+            "file_unique_id": info.file_unique_id,
+            "file_name": info.file_name,
+            "file_size": info.file_size,
+        }
+        return self._store_message(
+            chat, "document", caption, entities, params, {"document": document}, info.file_name
+        )
+
+    async def _send_chat_action(self, spec: MethodSpec, params: dict[str, Any]) -> bool:
+        chat = self._target(params)
+        self._admit(spec, chat)
+        return True
+
+    async def _get_chat(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target(params)
+        return {
+            **chat.user.to_chat(),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+
+    async def _get_file(self, spec: MethodSpec, params: dict[str, Any]) -> dict[str, Any]:
+        info = self._files.get(str(params["file_id"]))
+        if info is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": info.file_id,
+            "file_unique_id": info.file_unique_id,
+            "file_size": info.file_size,
+            "file_path": info.file_path,
+        }

@@ -1,0 +1,97 @@
+"""Test helpers: a controllable clock, and a simulated user chatting with the real bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.emulator import SentMessage
+from bot.local import LocalBot
+
+
+@dataclass
+class FakeClock:
+    moment: datetime = field(default_factory=lambda: datetime(2026, 10, 2, 2, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+@dataclass
+class Chat:
+    """One simulated Telegram user; every action waits until the bot has fully answered."""
+
+    local: LocalBot
+    user_id: int
+    name: str = "An"
+    phone: str = "+84912345678"
+    language_code: str = "vi"
+    _mark: int = 0
+
+    def __post_init__(self) -> None:
+        self.local.emulator.add_user(
+            self.user_id,
+            first_name=self.name,
+            language_code=self.language_code,
+            phone=self.phone,
+        )
+
+    @property
+    def messages(self) -> list[SentMessage]:
+        return self.local.emulator.messages(self.user_id)
+
+    @property
+    def last(self) -> SentMessage:
+        message = self.local.emulator.last_message(self.user_id)
+        assert message is not None, "the bot has sent nothing"
+        return message
+
+    def replies(self) -> list[str]:
+        """Texts the bot sent since the last action."""
+        return [m.text or "" for m in self.messages[self._mark :]]
+
+    def reply_text(self) -> str:
+        return "\n".join(self.replies())
+
+    def last_buttons(self) -> list[str]:
+        with_buttons = [m for m in self.messages if m.buttons and not m.deleted]
+        return with_buttons[-1].buttons if with_buttons else []
+
+    async def _settled(self) -> None:
+        await self.local.settle()
+
+    async def send(self, text: str) -> list[str]:
+        self._mark = len(self.messages)
+        await self.local.emulator.send_text(self.user_id, text)
+        await self._settled()
+        return self.replies()
+
+    async def press(self, label: str, message_id: int | None = None) -> list[str]:
+        self._mark = len(self.messages)
+        await self.local.emulator.press(self.user_id, message_id, button=label)
+        await self._settled()
+        return self.replies()
+
+    async def press_data(self, data: str, message_id: int) -> list[str]:
+        self._mark = len(self.messages)
+        await self.local.emulator.press(self.user_id, message_id, data=data)
+        await self._settled()
+        return self.replies()
+
+    async def share_contact(self, **kwargs: object) -> list[str]:
+        self._mark = len(self.messages)
+        await self.local.emulator.send_contact(self.user_id, **kwargs)  # type: ignore[arg-type]
+        await self._settled()
+        return self.replies()
+
+    async def reply_button(self, label: str) -> list[str]:
+        self._mark = len(self.messages)
+        await self.local.emulator.reply_button(self.user_id, label)
+        await self._settled()
+        return self.replies()
+
+    def toasts(self) -> list[str | None]:
+        return self.local.emulator.callback_answers(self.user_id)
