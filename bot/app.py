@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -11,7 +10,6 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import check_catalogues, gettext_for
@@ -28,9 +26,6 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, dict[str, Any], dict[Any, Any], dict[str, Any], Any]
-
-# Our conversations take buttons per user, not per message, on purpose; PTB warns about that.
-warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 PUBLIC_COMMANDS = ("start", "join", "me", "language", "help", "cancel")
 

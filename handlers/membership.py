@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import warnings
 from typing import Any
 
 from telegram import (
@@ -768,41 +769,46 @@ def conversation() -> ConversationHandler[BotContext]:
     guardian_answer = MessageHandler(
         (filters.TEXT & ~filters.COMMAND) | filters.CONTACT, guardian_phone_given
     )
-    return ConversationHandler(
-        name="membership",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("join", join),
-            CallbackQueryHandler(join, pattern=f"^{MENU_JOIN}$"),
-        ],
-        states={
-            CONSENT: with_fallback(CONSENT, CallbackQueryHandler(consent_pressed, r"^reg:")),
-            NAME: with_fallback(NAME, text_answer(name_given)),
-            PHONE: with_fallback(PHONE, phone_answer),
-            BIRTH_YEAR: with_fallback(BIRTH_YEAR, text_answer(birth_year_given)),
-            GUARDIAN_NAME: with_fallback(GUARDIAN_NAME, text_answer(guardian_name_given)),
-            GUARDIAN_PHONE: with_fallback(GUARDIAN_PHONE, guardian_answer),
-            WARD: with_fallback(
-                WARD, text_answer(ward_typed), CallbackQueryHandler(ward_pressed, r"^reg:")
-            ),
-            CATEGORY: with_fallback(CATEGORY, CallbackQueryHandler(category_pressed, r"^reg:")),
-            ORGANISATION: with_fallback(
-                ORGANISATION,
-                text_answer(organisation_typed),
-                CallbackQueryHandler(organisation_skipped, r"^reg:"),
-            ),
-            SUMMARY: with_fallback(
-                SUMMARY,
-                CallbackQueryHandler(confirm_pressed, r"^reg:[0-9a-f]+:confirm$"),
-                CallbackQueryHandler(edit_pressed, r"^reg:[0-9a-f]+:edit$"),
-                CallbackQueryHandler(cancel_pressed, r"^reg:[0-9a-f]+:cancel$"),
-            ),
-            EDIT_FIELD: with_fallback(EDIT_FIELD, CallbackQueryHandler(field_pressed, r"^reg:")),
-            EXISTING: with_fallback(EXISTING, CallbackQueryHandler(existing_pressed, r"^reg:")),
-        },
-        fallbacks=[CommandHandler("cancel", cancel)],
-    )
+    with warnings.catch_warnings():
+        # Buttons are tracked per user on purpose (a nonce guards them), not per message.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        return ConversationHandler(
+            name="membership",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[
+                CommandHandler("join", join),
+                CallbackQueryHandler(join, pattern=f"^{MENU_JOIN}$"),
+            ],
+            states={
+                CONSENT: with_fallback(CONSENT, CallbackQueryHandler(consent_pressed, r"^reg:")),
+                NAME: with_fallback(NAME, text_answer(name_given)),
+                PHONE: with_fallback(PHONE, phone_answer),
+                BIRTH_YEAR: with_fallback(BIRTH_YEAR, text_answer(birth_year_given)),
+                GUARDIAN_NAME: with_fallback(GUARDIAN_NAME, text_answer(guardian_name_given)),
+                GUARDIAN_PHONE: with_fallback(GUARDIAN_PHONE, guardian_answer),
+                WARD: with_fallback(
+                    WARD, text_answer(ward_typed), CallbackQueryHandler(ward_pressed, r"^reg:")
+                ),
+                CATEGORY: with_fallback(CATEGORY, CallbackQueryHandler(category_pressed, r"^reg:")),
+                ORGANISATION: with_fallback(
+                    ORGANISATION,
+                    text_answer(organisation_typed),
+                    CallbackQueryHandler(organisation_skipped, r"^reg:"),
+                ),
+                SUMMARY: with_fallback(
+                    SUMMARY,
+                    CallbackQueryHandler(confirm_pressed, r"^reg:[0-9a-f]+:confirm$"),
+                    CallbackQueryHandler(edit_pressed, r"^reg:[0-9a-f]+:edit$"),
+                    CallbackQueryHandler(cancel_pressed, r"^reg:[0-9a-f]+:cancel$"),
+                ),
+                EDIT_FIELD: with_fallback(
+                    EDIT_FIELD, CallbackQueryHandler(field_pressed, r"^reg:")
+                ),
+                EXISTING: with_fallback(EXISTING, CallbackQueryHandler(existing_pressed, r"^reg:")),
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+        )
 
 
 async def me(update: Update, context: BotContext) -> None:

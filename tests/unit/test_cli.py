@@ -1,0 +1,110 @@
+"""The command line as a newcomer and an operator use it: real processes, real files."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator
+
+ROOT = Path(__file__).parents[2]
+
+
+def run_bot(
+    args: list[str], env: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_an_invalid_setting_prints_one_line_and_exits_2(tmp_path: Path) -> None:
+    result = run_bot(["run"], {"PROVINCE_CODE": "999", "DATABASE_PATH": str(tmp_path / "x.db")})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "PROVINCE_CODE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_piped_sandbox_is_a_demo(tmp_path: Path) -> None:
+    database = tmp_path / "sandbox.sqlite3"
+    env = {"DATABASE_PATH": str(database), "TELEGRAM_BOT_TOKEN": ""}
+    result = run_bot(["run"], env, stdin="/start\n1\n")
+    assert result.returncode == 0, result.stderr
+    assert "Chào mừng bạn đến với Hội Khuyến học Hải Phòng" in result.stdout
+    assert "[1] 📝 Tham gia Hội Khuyến học" in result.stdout
+    assert "Trước khi tham gia" in result.stdout  # pressing 1 opened the consent notice
+    assert "[1] ✅ Tôi đồng ý" in result.stdout
+    assert database.is_file()  # created and migrated on first start
+
+    # The file persists: a second run resumes at the consent step. The new emulator has no
+    # buttons on screen yet, so the first "1" is text, and the bot shows the notice again.
+    again = run_bot(["run"], env, stdin="1\n1\nNguyễn Văn An\n")
+    assert "Vui lòng chọn bằng các nút bên dưới." in again.stdout
+    assert "Họ và tên đầy đủ của bạn là gì?" in again.stdout
+    assert "Số điện thoại của bạn là gì?" in again.stdout
+
+
+def test_officers_command_line(tmp_path: Path) -> None:
+    env = {"DATABASE_PATH": str(tmp_path / "o.sqlite3"), "ADMIN_IDS": "42"}
+    assert "no officers yet" not in run_bot(["officers", "list"], env).stdout
+    added = run_bot(["officers", "add", "777"], env)
+    assert added.returncode == 0 and "777 is now an officer" in added.stdout
+    assert "777 is already an officer" in run_bot(["officers", "add", "777"], env).stdout
+    listed = run_bot(["officers", "list"], env).stdout
+    assert "777\tadded" in listed and "42\tadmin" in listed
+    assert "no longer" in run_bot(["officers", "remove", "777"], env).stdout
+    assert "777" not in run_bot(["officers", "list"], env).stdout
+    bad = run_bot(["officers", "add", "abc"], env)
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr
+
+
+async def test_production_mode_polls_and_never_logs_the_token(tmp_path: Path) -> None:
+    token = "987654321:SECRET-token_never-in-logs"
+    emulator = BotApiEmulator(token=token)
+    await emulator.start()
+    emulator.add_user(5001, first_name="Hoa", language_code="vi")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_URL": emulator.url,
+            "DATABASE_PATH": str(tmp_path / "prod.sqlite3"),
+            "LOG_LEVEL": "DEBUG",
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await emulator.send_text(5001, "/start")
+        for _ in range(200):
+            if emulator.messages(5001):
+                break
+            await asyncio.sleep(0.05)
+        assert "Hội Khuyến học Hải Phòng" in (emulator.messages(5001)[0].text or "")
+        assert emulator.commands(language_code="vi")  # commands registered at start
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+        await emulator.stop()
+    logs = out.decode() + err.decode()
+    assert "Application started" in logs
+    assert token not in logs
+    assert token.split(":")[1] not in logs
+    assert emulator.api_errors == []

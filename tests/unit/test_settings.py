@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import REGISTRY, SettingsError, load_settings
+
+
+def test_defaults() -> None:
+    settings = load_settings({}, dotenv=None)
+    assert settings.sandbox
+    assert settings.database_path == Path("./data/khuyenhoc.sqlite3")
+    assert settings.province_code == 31
+    assert settings.member_prefix == "HP"
+    assert settings.default_language == "vi"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.admin_ids == frozenset()
+
+
+def test_values_and_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# comment\nexport ADMIN_IDS=1, 2\nDEFAULT_LANGUAGE='en'\nPROVINCE_CODE=1\n",
+        encoding="utf-8",
+    )
+    settings = load_settings({"ADMIN_IDS": "3", "TELEGRAM_BOT_TOKEN": "12345:abc-DEF_g"}, dotenv)
+    assert settings.admin_ids == frozenset({3})  # the environment wins over .env
+    assert settings.default_language == "en"
+    assert settings.province_code == 1 and settings.member_prefix == "HN"
+    assert not settings.sandbox
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not a token"),
+        ("TELEGRAM_API_URL", "ftp://x"),
+        ("ADMIN_IDS", "12,abc"),
+        ("PROVINCE_CODE", "999"),
+        ("PROVINCE_CODE", "HP"),
+        ("DEFAULT_LANGUAGE", "fr"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("MEMBER_PREFIX", "hp1"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_invalid_values_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({name: value}, dotenv=None)
+    assert name in str(error.value)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for spec in REGISTRY:
+        assert f"`{spec.name}`" in readme, spec.name
