@@ -38,8 +38,8 @@ format: $(STAMP)
 
 # Extract every user-visible text, merge it into the catalogues, fill English, compile.
 i18n: $(STAMP)
-	$(VENV)/bin/pybabel extract --no-location --sort-by-file -F babel.cfg -k N_ -o $(LOCALES)/$(DOMAIN).pot --project khuyenhoc-bot --copyright-holder "khuyenhoc-bot contributors" . >/dev/null
-	$(VENV)/bin/pybabel update --no-fuzzy-matching -i $(LOCALES)/$(DOMAIN).pot -d $(LOCALES) -D $(DOMAIN)
+	$(VENV)/bin/pybabel extract -w 100 --no-location --sort-by-file -F babel.cfg -k N_ -o $(LOCALES)/$(DOMAIN).pot --project khuyenhoc-bot --copyright-holder "khuyenhoc-bot contributors" . >/dev/null
+	$(VENV)/bin/pybabel update -w 100 --no-fuzzy-matching -i $(LOCALES)/$(DOMAIN).pot -d $(LOCALES) -D $(DOMAIN)
 	$(PY) -m bot.i18n_tools fill-english $(LOCALES)/en/LC_MESSAGES/$(DOMAIN).po
 	$(PY) -m bot.i18n_tools report $(LOCALES)/vi/LC_MESSAGES/$(DOMAIN).po
 	$(MAKE) i18n-compile
