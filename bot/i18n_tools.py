@@ -18,8 +18,7 @@ def untranslated(catalog: Catalog) -> list[str]:
     return [
         str(m.id)
         for m in catalog
-        if (m.id
-        and (not m.string or (isinstance(m.string, tuple) and not all(m.string))))
+        if (m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string))))
         or (m.id and m.fuzzy)
     ]
 

@@ -41,7 +41,7 @@ class Checked:
 
 def _name_char_ok(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category.startswith("L") or category.startswith("M") or ch in " '-."
+    return category.startswith("L") or category.startswith("M") or ch in " '’ʼ-."
 
 
 def check_name(raw: str, max_len: int = NAME_MAX) -> Checked:
@@ -69,6 +69,13 @@ def check_organisation(raw: str) -> Checked:
     return Checked(value=text)
 
 
+_PERSONAL_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+
+
 def normalise_phone(raw: str) -> str | None:
     """A valid Vietnamese phone number in E.164 (+84...), or None."""
     text = raw.strip()
@@ -82,6 +89,8 @@ def normalise_phone(raw: str) -> str | None:
         return None
     if number.country_code != 84 or not phonenumbers.is_valid_number(number):
         return None
+    if phonenumbers.number_type(number) not in _PERSONAL_TYPES:
+        return None  # hotlines (1900, 1800) and the like are nobody's own number
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -102,7 +111,7 @@ def check_birth_year(raw: str, current_year: int) -> Checked:
 
 def needs_guardian(birth_year: int, current_year: int) -> bool:
     """True when the person may be under 16 this year, so an adult must consent for them."""
-    return current_year - birth_year < GUARDIAN_AGE
+    return current_year - birth_year <= GUARDIAN_AGE
 
 
 def display_phone(e164: str) -> str:

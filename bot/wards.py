@@ -54,6 +54,10 @@ def ward_by_code(province_code: int, code: int) -> WardInfo | None:
     return next((w for w in wards_of(province_code) if w.code == code), None)
 
 
+def is_exact(ward: WardInfo, query: str) -> bool:
+    return ward.folded == _strip_prefix(fold(query))
+
+
 def search_wards(province_code: int, query: str) -> list[WardInfo]:
     """Wards whose name matches every word of the query, best matches first.
 

@@ -25,6 +25,10 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
+        user = update.effective_user
+        if user is not None:
+            # Error handlers get a fresh context: resolve the user's language again.
+            context.lang = await context.runtime.language_of(user.id, user.language_code)
         await context.bot.send_message(
             update.effective_chat.id,
             context._("Sorry, something went wrong on our side. Please try again in a moment."),

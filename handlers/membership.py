@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import warnings
 from typing import Any
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -25,8 +23,10 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.drafts import Draft, DraftKind, say, say_surely
 from bot.i18n import N_, Gettext, local_date
 from bot.keyboards import MENU_JOIN, main_menu
+from bot.text import fold
 from bot.validation import (
     OLDEST_AGE,
     YOUNGEST_AGE,
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 
 NOTICE_VERSION = "2026-11"
 CONSENT_PURPOSE = "membership"
-DRAFT = "join"
 
 (
     CONSENT,
@@ -62,6 +61,8 @@ DRAFT = "join"
     EDIT_FIELD,
     EXISTING,
 ) = range(12)
+
+NO_ORGANISATION = ("bo qua", "skip", "khong", "khong co", "none", "no", "-")
 
 CATEGORY_LABELS: dict[str, str] = {
     "party_member": N_("Party member"),
@@ -82,55 +83,10 @@ EDITABLE_FIELDS: dict[str, str] = {
     "org": N_("Organisation"),
 }
 
-Draft = dict[str, Any]
-
 
 # --- the draft and its buttons ------------------------------------------------------------
 
-
-def draft_of(context: BotContext) -> Draft:
-    assert context.user_data is not None
-    draft: Draft = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
-def new_draft(context: BotContext) -> Draft:
-    assert context.user_data is not None
-    # The nonce ties every button to this one registration, so old or forged ones are refused.
-    context.user_data[DRAFT] = {"nonce": secrets.token_hex(4)}
-    return context.user_data[DRAFT]  # type: ignore[no-any-return]
-
-
-def end_draft(context: BotContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    return ConversationHandler.END
-
-
-def button(draft: Draft, label: str, *parts: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=":".join(("reg", draft["nonce"], *parts)))
-
-
-async def pressed(update: Update, context: BotContext, action: str) -> list[str] | None:
-    """The arguments of a button of this registration, or None after answering "expired"."""
-    query = update.callback_query
-    assert query is not None
-    parts = (query.data or "").split(":")
-    draft = draft_of(context)
-    if len(parts) < 3 or parts[1] != draft.get("nonce") or parts[2] != action:
-        await query.answer(context._("This button has expired."), show_alert=True)
-        return None
-    await query.answer()
-    if query.message is not None:
-        # The choice is made: take the buttons away so they cannot be pressed twice.
-        await query.edit_message_reply_markup(None)
-    return parts[3:]
-
-
-async def say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+JOIN = DraftKind("reg")
 
 
 def problem_text(_: Gettext, problem: Problem | None) -> str:
@@ -150,7 +106,7 @@ def problem_text(_: Gettext, problem: Problem | None) -> str:
 
 async def ask_consent(update: Update, context: BotContext) -> int:
     _ = context._
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     association = _("{province} Study Promotion Association").format(
         province=province_name(context.runtime.settings.province_code)
     )
@@ -171,8 +127,8 @@ async def ask_consent(update: Update, context: BotContext) -> int:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                button(draft, _("✅ I agree"), "consent", "yes"),
-                button(draft, _("✖️ I do not agree"), "consent", "no"),
+                JOIN.button(draft, _("✅ I agree"), "consent", "yes"),
+                JOIN.button(draft, _("✖️ I do not agree"), "consent", "no"),
             ]
         ]
     )
@@ -258,8 +214,8 @@ async def ask_ward(update: Update, context: BotContext) -> int:
 
 async def ask_category(update: Update, context: BotContext) -> int:
     _ = context._
-    draft = draft_of(context)
-    buttons = [button(draft, _(label), "cat", key) for key, label in CATEGORY_LABELS.items()]
+    draft = JOIN.of(context)
+    buttons = [JOIN.button(draft, _(label), "cat", key) for key, label in CATEGORY_LABELS.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await say(update, context, _("Which group do you belong to?"), InlineKeyboardMarkup(rows))
     return CATEGORY
@@ -267,7 +223,7 @@ async def ask_category(update: Update, context: BotContext) -> int:
 
 async def ask_organisation(update: Update, context: BotContext) -> int:
     _ = context._
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     await say(
         update,
         context,
@@ -275,7 +231,7 @@ async def ask_organisation(update: Update, context: BotContext) -> int:
             "Do you work or study at an agency, enterprise, school or armed-forces unit? "
             "Type its name so we can count you in its study-promotion chapter, or press Skip."
         ),
-        InlineKeyboardMarkup([[button(draft, _("Skip"), "org", "skip")]]),
+        InlineKeyboardMarkup([[JOIN.button(draft, _("Skip"), "org", "skip")]]),
     )
     return ORGANISATION
 
@@ -305,12 +261,15 @@ def summary_text(context: BotContext, draft: Draft) -> str:
 
 async def ask_summary(update: Update, context: BotContext) -> int:
     _ = context._
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     draft["editing"] = True
     keyboard = InlineKeyboardMarkup(
         [
-            [button(draft, _("✅ Confirm"), "confirm")],
-            [button(draft, _("✏️ Edit a field"), "edit"), button(draft, _("✖️ Cancel"), "cancel")],
+            [JOIN.button(draft, _("✅ Confirm"), "confirm")],
+            [
+                JOIN.button(draft, _("✏️ Edit a field"), "edit"),
+                JOIN.button(draft, _("✖️ Cancel"), "cancel"),
+            ],
         ]
     )
     await say(update, context, summary_text(context, draft), keyboard)
@@ -319,7 +278,7 @@ async def ask_summary(update: Update, context: BotContext) -> int:
 
 async def next_or_summary(update: Update, context: BotContext, ask_next: Any) -> int:
     """After an answer: the next question, or back to the summary when editing one field."""
-    if draft_of(context).get("editing"):
+    if JOIN.of(context).get("editing"):
         return await ask_summary(update, context)
     return int(await ask_next(update, context))
 
@@ -333,7 +292,7 @@ async def join(update: Update, context: BotContext) -> int:
         await update.callback_query.answer()
     user = update.effective_user
     assert user is not None
-    draft = new_draft(context)
+    draft = JOIN.new(context)
     member = await member_by_telegram(context.runtime.db, user.id)
     if member is None:
         return await ask_consent(update, context)
@@ -341,8 +300,8 @@ async def join(update: Update, context: BotContext) -> int:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                button(draft, _("✏️ Update my details"), "existing", "update"),
-                button(draft, _("Keep them as they are"), "existing", "keep"),
+                JOIN.button(draft, _("✏️ Update my details"), "existing", "update"),
+                JOIN.button(draft, _("Keep them as they are"), "existing", "keep"),
             ]
         ]
     )
@@ -359,7 +318,7 @@ async def join(update: Update, context: BotContext) -> int:
 
 async def existing_pressed(update: Update, context: BotContext) -> int:
     """Update an existing membership, or leave it alone."""
-    args = await pressed(update, context, "existing")
+    args = await JOIN.pressed(update, context, "existing")
     if args is None:
         return EXISTING
     user = update.effective_user
@@ -369,8 +328,8 @@ async def existing_pressed(update: Update, context: BotContext) -> int:
         await say(
             update, context, context._("All right, nothing has changed."), main_menu(context._)
         )
-        return end_draft(context)
-    draft_of(context).update(
+        return JOIN.end(context)
+    JOIN.of(context).update(
         consent_id=member.consent_id,
         full_name=member.full_name,
         phone=member.phone,
@@ -387,7 +346,7 @@ async def existing_pressed(update: Update, context: BotContext) -> int:
 
 async def consent_pressed(update: Update, context: BotContext) -> int:
     """Agree records the consent and goes on; Disagree ends politely."""
-    args = await pressed(update, context, "consent")
+    args = await JOIN.pressed(update, context, "consent")
     if args is None:
         return CONSENT
     user = update.effective_user
@@ -406,8 +365,8 @@ async def consent_pressed(update: Update, context: BotContext) -> int:
             ),
             main_menu(context._),
         )
-        return end_draft(context)
-    draft_of(context)["consent_id"] = consent_id
+        return JOIN.end(context)
+    JOIN.of(context)["consent_id"] = consent_id
     return await ask_name(update, context)
 
 
@@ -433,7 +392,7 @@ async def name_given(update: Update, context: BotContext) -> int:
             ),
         )
         return NAME
-    draft_of(context)["full_name"] = checked.value
+    JOIN.of(context)["full_name"] = checked.value
     return await next_or_summary(update, context, ask_phone)
 
 
@@ -468,8 +427,8 @@ async def phone_given(update: Update, context: BotContext) -> int:
             ),
         )
         return PHONE
-    draft_of(context)["phone"] = checked.value
-    if draft_of(context).get("editing"):
+    JOIN.of(context)["phone"] = checked.value
+    if JOIN.of(context).get("editing"):
         await say(update, context, _("Phone number saved."), ReplyKeyboardRemove())
         return await ask_summary(update, context)
     return await ask_birth_year(update, context)
@@ -491,7 +450,7 @@ async def birth_year_given(update: Update, context: BotContext) -> int:
             ),
         )
         return BIRTH_YEAR
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     draft["birth_year"] = year
     if needs_guardian(year, this_year):
         if not draft.get("guardian_name"):
@@ -515,7 +474,7 @@ async def guardian_name_given(update: Update, context: BotContext) -> int:
             ),
         )
         return GUARDIAN_NAME
-    draft_of(context)["guardian_name"] = checked.value
+    JOIN.of(context)["guardian_name"] = checked.value
     return await ask_guardian_phone(update, context)
 
 
@@ -532,7 +491,7 @@ async def guardian_phone_given(update: Update, context: BotContext) -> int:
             context._("Type your parent's or guardian's number, for example 0912 345 678."),
         )
         return GUARDIAN_PHONE
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     draft["guardian_phone"] = checked.value
     return await next_or_summary(update, context, ask_ward)
 
@@ -554,8 +513,8 @@ async def ward_typed(update: Update, context: BotContext) -> int:
             ).format(province=province_name(province), query=query[:40]),
         )
         return WARD
-    draft = draft_of(context)
-    rows = [[button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
+    draft = JOIN.of(context)
+    rows = [[JOIN.button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
     text = _("Choose your commune or ward:")
     if len(found) > MAX_CHOICES:
         text = _(
@@ -567,7 +526,7 @@ async def ward_typed(update: Update, context: BotContext) -> int:
 
 
 async def ward_pressed(update: Update, context: BotContext) -> int:
-    args = await pressed(update, context, "ward")
+    args = await JOIN.pressed(update, context, "ward")
     if args is None:
         return WARD
     ward = (
@@ -577,24 +536,28 @@ async def ward_pressed(update: Update, context: BotContext) -> int:
     )
     if ward is None:
         return await ask_ward(update, context)
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     draft["ward_code"], draft["ward_name"] = ward.code, ward.name
     return await next_or_summary(update, context, ask_category)
 
 
 async def category_pressed(update: Update, context: BotContext) -> int:
-    args = await pressed(update, context, "cat")
+    args = await JOIN.pressed(update, context, "cat")
     if args is None:
         return CATEGORY
     if not args or args[0] not in CATEGORY_LABELS:
         return await ask_category(update, context)
-    draft_of(context)["category"] = args[0]
+    JOIN.of(context)["category"] = args[0]
     return await next_or_summary(update, context, ask_organisation)
 
 
 async def organisation_typed(update: Update, context: BotContext) -> int:
     assert update.message is not None
-    checked = check_organisation(update.message.text or "")
+    typed = update.message.text or ""
+    if fold(typed) in (fold(context._("Skip")), *NO_ORGANISATION):
+        JOIN.of(context)["organisation"] = None
+        return await ask_summary(update, context)
+    checked = check_organisation(typed)
     if not checked.ok:
         await reask(
             update,
@@ -606,15 +569,15 @@ async def organisation_typed(update: Update, context: BotContext) -> int:
             ),
         )
         return ORGANISATION
-    draft_of(context)["organisation"] = checked.value
+    JOIN.of(context)["organisation"] = checked.value
     return await ask_summary(update, context)
 
 
 async def organisation_skipped(update: Update, context: BotContext) -> int:
-    args = await pressed(update, context, "org")
+    args = await JOIN.pressed(update, context, "org")
     if args is None:
         return ORGANISATION
-    draft_of(context)["organisation"] = None
+    JOIN.of(context)["organisation"] = None
     return await ask_summary(update, context)
 
 
@@ -623,11 +586,11 @@ async def organisation_skipped(update: Update, context: BotContext) -> int:
 
 async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the member in one transaction and welcome them."""
-    if await pressed(update, context, "confirm") is None:
+    if await JOIN.pressed(update, context, "confirm") is None:
         return SUMMARY
     user = update.effective_user
     assert user is not None
-    draft = draft_of(context)
+    draft = JOIN.of(context)
     data = MemberInput(
         full_name=draft["full_name"],
         phone=draft["phone"],
@@ -648,7 +611,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
         runtime.settings.member_prefix,
         runtime.now(),
     )
-    end_draft(context)
+    JOIN.end(context)
     _ = context._
     if created:
         log.info("member created")
@@ -661,16 +624,18 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
         text = _("Your details are updated. Your membership number is still {number}.").format(
             number=member.member_no
         )
-    await say(update, context, text, main_menu(_))
+    if not await say_surely(update, context, text, main_menu(_)):
+        # The member is saved and the conversation is over; /me shows the number at any time.
+        log.warning("welcome message not delivered")
     return ConversationHandler.END
 
 
 async def edit_pressed(update: Update, context: BotContext) -> int:
     _ = context._
-    if await pressed(update, context, "edit") is None:
+    if await JOIN.pressed(update, context, "edit") is None:
         return SUMMARY
-    draft = draft_of(context)
-    buttons = [button(draft, _(label), "field", key) for key, label in EDITABLE_FIELDS.items()]
+    draft = JOIN.of(context)
+    buttons = [JOIN.button(draft, _(label), "field", key) for key, label in EDITABLE_FIELDS.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await say(
         update, context, _("Which detail would you like to change?"), InlineKeyboardMarkup(rows)
@@ -679,7 +644,7 @@ async def edit_pressed(update: Update, context: BotContext) -> int:
 
 
 async def field_pressed(update: Update, context: BotContext) -> int:
-    args = await pressed(update, context, "field")
+    args = await JOIN.pressed(update, context, "field")
     if args is None:
         return EDIT_FIELD
     questions = {
@@ -697,14 +662,14 @@ async def field_pressed(update: Update, context: BotContext) -> int:
 
 
 async def cancel_pressed(update: Update, context: BotContext) -> int:
-    if await pressed(update, context, "cancel") is None:
+    if await JOIN.pressed(update, context, "cancel") is None:
         return SUMMARY
     return await cancel(update, context)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel at any step: nothing is saved."""
-    end_draft(context)
+    JOIN.end(context)
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(
@@ -763,7 +728,12 @@ def text_answer(callback: Any) -> MessageHandler[BotContext, Any]:
 
 def conversation() -> ConversationHandler[BotContext]:
     def with_fallback(state: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
-        return [*handlers, MessageHandler(filters.UpdateType.MESSAGE, unexpected(state))]
+        # /cancel must come before the catch-all: a state's handlers are tried before fallbacks.
+        return [
+            *handlers,
+            CommandHandler("cancel", cancel),
+            MessageHandler(filters.UpdateType.MESSAGE, unexpected(state)),
+        ]
 
     phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)
     guardian_answer = MessageHandler(
@@ -781,20 +751,24 @@ def conversation() -> ConversationHandler[BotContext]:
                 CallbackQueryHandler(join, pattern=f"^{MENU_JOIN}$"),
             ],
             states={
-                CONSENT: with_fallback(CONSENT, CallbackQueryHandler(consent_pressed, r"^reg:")),
+                CONSENT: with_fallback(
+                    CONSENT, CallbackQueryHandler(consent_pressed, JOIN.pattern)
+                ),
                 NAME: with_fallback(NAME, text_answer(name_given)),
                 PHONE: with_fallback(PHONE, phone_answer),
                 BIRTH_YEAR: with_fallback(BIRTH_YEAR, text_answer(birth_year_given)),
                 GUARDIAN_NAME: with_fallback(GUARDIAN_NAME, text_answer(guardian_name_given)),
                 GUARDIAN_PHONE: with_fallback(GUARDIAN_PHONE, guardian_answer),
                 WARD: with_fallback(
-                    WARD, text_answer(ward_typed), CallbackQueryHandler(ward_pressed, r"^reg:")
+                    WARD, text_answer(ward_typed), CallbackQueryHandler(ward_pressed, JOIN.pattern)
                 ),
-                CATEGORY: with_fallback(CATEGORY, CallbackQueryHandler(category_pressed, r"^reg:")),
+                CATEGORY: with_fallback(
+                    CATEGORY, CallbackQueryHandler(category_pressed, JOIN.pattern)
+                ),
                 ORGANISATION: with_fallback(
                     ORGANISATION,
                     text_answer(organisation_typed),
-                    CallbackQueryHandler(organisation_skipped, r"^reg:"),
+                    CallbackQueryHandler(organisation_skipped, JOIN.pattern),
                 ),
                 SUMMARY: with_fallback(
                     SUMMARY,
@@ -803,9 +777,11 @@ def conversation() -> ConversationHandler[BotContext]:
                     CallbackQueryHandler(cancel_pressed, r"^reg:[0-9a-f]+:cancel$"),
                 ),
                 EDIT_FIELD: with_fallback(
-                    EDIT_FIELD, CallbackQueryHandler(field_pressed, r"^reg:")
+                    EDIT_FIELD, CallbackQueryHandler(field_pressed, JOIN.pattern)
                 ),
-                EXISTING: with_fallback(EXISTING, CallbackQueryHandler(existing_pressed, r"^reg:")),
+                EXISTING: with_fallback(
+                    EXISTING, CallbackQueryHandler(existing_pressed, JOIN.pattern)
+                ),
             },
             fallbacks=[CommandHandler("cancel", cancel)],
         )

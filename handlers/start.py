@@ -125,7 +125,8 @@ async def set_language_pressed(update: Update, context: BotContext) -> None:
     context.runtime.remember_language(user.id, language)
     context.lang = language
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    if query.message is not None and getattr(query.message, "reply_markup", None):
+        await query.edit_message_reply_markup(None)
     await send_menu(update, context, context._("Done: I will speak English with you."))
 
 

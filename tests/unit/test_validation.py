@@ -18,6 +18,7 @@ def test_names() -> None:
     assert check_name("  Nguyễn   Thị  Lan ").value == "Nguyễn Thị Lan"
     assert check_name("Đặng Văn Đức").ok
     assert check_name("H'Hen Niê").ok
+    assert check_name("H’Hen Niê").ok
     assert check_name("").problem is Problem.EMPTY
     assert check_name("😀😀😀").problem is Problem.NOT_A_NAME
     assert check_name("12345").problem is Problem.NOT_A_NAME
@@ -42,6 +43,7 @@ def test_phones() -> None:
     assert normalise_phone("+84 912-345-678") == "+84912345678"
     assert normalise_phone("84912345678") == "+84912345678"
     assert normalise_phone("02253 123 456") == "+842253123456"  # a Hải Phòng landline
+    assert normalise_phone("1900 1234") is None  # a hotline is nobody's own number
     for bad in ("12345", "abc", "", "+1 202 555 0143", "0912", "😀", "0" * 30):
         assert normalise_phone(bad) is None, bad
     assert display_phone("+84912345678") == "0912 345 678"
@@ -62,7 +64,8 @@ def test_birth_years() -> None:
     for bad in ("abcd", "20", "１９９０", "19901", "-199"):
         assert check_birth_year(bad, 2026).problem is Problem.NOT_A_YEAR, bad
     assert needs_guardian(2011, 2026)
-    assert not needs_guardian(2010, 2026)
+    assert needs_guardian(2010, 2026)  # may still be 15 until their birthday
+    assert not needs_guardian(2009, 2026)
 
 
 def test_organisation() -> None:

@@ -1,0 +1,87 @@
+"""Drafts of multi-step conversations, and buttons that belong to exactly one draft.
+
+Every button carries the draft's nonce: a button from an ended conversation, from another
+draft, or forged, is answered "this button has expired" and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.error import Forbidden, NetworkError, TimedOut
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext
+
+Draft = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DraftKind:
+    key: str  # where the draft lives in user_data, and the prefix of its buttons' data
+
+    def of(self, context: BotContext) -> Draft:
+        assert context.user_data is not None
+        draft: Draft = context.user_data.setdefault(self.key, {})
+        draft.setdefault("nonce", secrets.token_hex(4))
+        return draft
+
+    def new(self, context: BotContext) -> Draft:
+        assert context.user_data is not None
+        context.user_data[self.key] = {"nonce": secrets.token_hex(4)}
+        return context.user_data[self.key]  # type: ignore[no-any-return]
+
+    def end(self, context: BotContext) -> int:
+        if context.user_data is not None:
+            context.user_data.pop(self.key, None)
+        return ConversationHandler.END
+
+    def button(self, draft: Draft, label: str, *parts: str) -> InlineKeyboardButton:
+        data = ":".join((self.key, draft["nonce"], *parts))
+        return InlineKeyboardButton(label, callback_data=data)
+
+    @property
+    def pattern(self) -> str:
+        return f"^{self.key}:"
+
+    async def pressed(self, update: Update, context: BotContext, action: str) -> list[str] | None:
+        """The arguments of this draft's button, or None after answering "expired"."""
+        query = update.callback_query
+        assert query is not None
+        parts = (query.data or "").split(":")
+        draft = self.of(context)
+        if len(parts) < 3 or parts[1] != draft.get("nonce") or parts[2] != action:
+            await query.answer(context._("This button has expired."), show_alert=True)
+            return None
+        await query.answer()
+        if query.message is not None and getattr(query.message, "reply_markup", None):
+            # The choice is made: take the buttons away so they cannot be pressed twice.
+            await query.edit_message_reply_markup(None)
+        return parts[3:]
+
+
+async def say(update: Update, context: BotContext, text: str, markup: Any = None) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def say_surely(
+    update: Update, context: BotContext, text: str, markup: Any = None, tries: int = 3
+) -> bool:
+    """For a message that must arrive after the work is done (a membership number): a passing
+    5xx or timeout is retried. False when it still could not be delivered."""
+    for attempt in range(tries):
+        try:
+            await say(update, context, text, markup)
+            return True
+        except (NetworkError, TimedOut):
+            if attempt < tries - 1:
+                await asyncio.sleep(0.5 * 2**attempt)
+        except Forbidden:
+            return False
+    return False
