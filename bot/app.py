@@ -11,23 +11,26 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bot.broadcast_engine import BroadcastEngine
 from bot.context import BotContext
 from bot.i18n import check_catalogues, gettext_for
 from bot.persistence import SQLitePersistence
 from bot.processing import PerUserUpdateProcessor
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
+from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error
 from handlers.membership import membership_handlers
 from handlers.officers import officer_handlers
 from handlers.start import early_handlers, fallback_handlers, menu_handlers
+from handlers.subscription import subscription_handlers
 from storage import Database
 
 log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, dict[str, Any], dict[Any, Any], dict[str, Any], Any]
 
-PUBLIC_COMMANDS = ("start", "join", "me", "language", "help", "cancel")
+PUBLIC_COMMANDS = ("start", "join", "me", "language", "stop", "subscribe", "help", "cancel")
 
 
 def command_descriptions(lang: str) -> list[BotCommand]:
@@ -37,6 +40,8 @@ def command_descriptions(lang: str) -> list[BotCommand]:
         "join": _("Join the Study Promotion Association"),
         "me": _("My membership card"),
         "language": _("Tiếng Việt / English"),
+        "stop": _("Stop announcements"),
+        "subscribe": _("Receive announcements again"),
         "help": _("What this bot can do"),
         "cancel": _("Stop what I am doing"),
     }
@@ -54,10 +59,18 @@ def api_urls(api_url: str) -> tuple[str, str] | None:
 async def post_init(app: BotApplication) -> None:
     runtime: Runtime = app.bot_data["runtime"]
     await runtime.db.open()
+    if runtime.engine is not None:
+        await runtime.engine.start(OfficerViews(runtime, app.bot), app.job_queue)
     default_lang = runtime.settings.default_language
     await app.bot.set_my_commands(command_descriptions(default_lang), BotCommandScopeDefault())
     for lang in ("vi", "en"):
         await app.bot.set_my_commands(command_descriptions(lang), language_code=lang)
+
+
+async def post_stop(app: BotApplication) -> None:
+    runtime: Runtime = app.bot_data["runtime"]
+    if runtime.engine is not None:
+        await runtime.engine.stop()
 
 
 async def post_shutdown(app: BotApplication) -> None:
@@ -84,12 +97,16 @@ def build_application(
         # Interactive replies are few per user; this only waits out a 429's retry_after.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     urls = api_urls(api_url if api_url is not None else settings.api_url)
     if urls:
         builder = builder.base_url(urls[0]).base_file_url(urls[1])
     app: BotApplication = builder.build()
+    runtime.engine = BroadcastEngine(
+        settings, db, runtime.now, token or settings.token, *(urls or (None, None))
+    )
     app.bot_data["runtime"] = runtime
     register_handlers(app)
     return app
@@ -101,6 +118,8 @@ def register_handlers(app: BotApplication) -> None:
         app.add_handler(handler, group=-1)
     for handler in [
         *membership_handlers(),
+        *broadcast_handlers(),
+        *subscription_handlers(),
         *officer_handlers(),
         *menu_handlers(),
         *fallback_handlers(),
@@ -128,6 +147,8 @@ async def running(app: BotApplication, poll_timeout: int = 10) -> AsyncIterator[
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+                if app.post_stop:
+                    await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.i18n import CatalogueMissing
 from bot.settings import Settings, SettingsError, load_settings
@@ -52,6 +53,25 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("telegram_id", type=int)
     officer_cmds.add_parser("list", help="list officers")
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
+
+    broadcast = commands.add_parser(
+        "broadcast",
+        help="queue an announcement for the running bot, or show progress (broadcast status [ID])",
+    )
+    broadcast.add_argument("status", nargs="*", help="'status' and an optional broadcast id")
+    broadcast.add_argument("--text", type=Path, help="file with the Vietnamese text")
+    broadcast.add_argument("--text-en", type=Path, help="file with the English text")
+    broadcast.add_argument("--photo", type=Path, help="a photo to send with the text as caption")
+    broadcast.add_argument(
+        "--segment", help="all, members, ward:CODE|NAME, category:NAME or language:vi|en"
+    )
+    broadcast.add_argument("--at", help='local time, "YYYY-MM-DD HH:MM" (default: now)')
+
+    campaign = commands.add_parser("campaign", help="the Month's calendar")
+    campaign_cmds = campaign.add_subparsers(dest="action", required=True)
+    load = campaign_cmds.add_parser("load", help="check a calendar file and schedule it")
+    load.add_argument("file", type=Path)
+    campaign_cmds.add_parser("show", help="list the scheduled campaign messages")
     return root
 
 
@@ -119,6 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             user = getattr(args, "user", "An")
             officer = getattr(args, "officer", False)
             return asyncio.run(run_sandbox(settings, user=user, officer=officer))
+        if command == "broadcast":
+            from bot.cli_broadcast import broadcast_command
+
+            return asyncio.run(broadcast_command(settings, args))
+        if command == "campaign":
+            from bot.cli_broadcast import campaign_command
+
+            return asyncio.run(campaign_command(settings, args))
         if command == "officers":
             return asyncio.run(
                 manage_officers(settings, args.action, getattr(args, "telegram_id", None))

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -60,6 +60,11 @@ def money(amount_dong: int, lang: str) -> str:
     if not isinstance(amount_dong, int):
         raise TypeError("money is integer đồng")
     return format_currency(amount_dong, "VND", locale=babel_locale(lang))
+
+
+def number(value: float, lang: str) -> str:
+    """12345 -> '12.345' in Vietnamese, '12,345' in English."""
+    return format_decimal(value, locale=babel_locale(lang))
 
 
 def local_datetime(moment: datetime, lang: str, tz: ZoneInfo) -> str:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.broadcast_engine import BroadcastEngine
 from storage import Database
 from storage.officers import is_officer
 from storage.users import ensure_user
@@ -22,6 +26,7 @@ class Runtime:
     db: Database
     clock: Callable[[], datetime] = utc_now
     admin_ids: set[int] = field(default_factory=set)
+    engine: BroadcastEngine | None = None
     _languages: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

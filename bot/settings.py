@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.quiet import QuietHours
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -47,6 +50,29 @@ REGISTRY: tuple[SettingSpec, ...] = (
         "MEMBER_PREFIX", "", "Prefix of membership numbers (empty: from the province, HP)."
     ),
     SettingSpec("LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    SettingSpec(
+        "BROADCAST_RATE",
+        "25",
+        "Announcements sent per second overall (at most 1 per chat per second); the rest of "
+        "Telegram's ~30/s is left for replies. Up to 1000 with BROADCAST_PAID.",
+    ),
+    SettingSpec(
+        "BROADCAST_PAID",
+        "false",
+        "Use Telegram's paid broadcasts (allow_paid_broadcast, Stars per message) above 30/s.",
+    ),
+    SettingSpec("BROADCAST_CONCURRENCY", "8", "Announcement requests in flight at once."),
+    SettingSpec(
+        "BROADCAST_LATE_LIMIT",
+        "6h",
+        "A scheduled announcement missed while the bot was down is still sent if it is less "
+        "late than this (such as 6h or 90m); otherwise it is marked missed.",
+    ),
+    SettingSpec(
+        "QUIET_HOURS",
+        "21:00-07:00",
+        "Local hours when scheduled announcements wait for the morning (off: none).",
+    ),
 )
 
 # Short codes for membership numbers; other provinces fall back to "KH" unless MEMBER_PREFIX is set.
@@ -64,6 +90,11 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"
     member_prefix: str = "HP"
     log_level: str = "INFO"
+    broadcast_rate: float = 25.0
+    broadcast_paid: bool = False
+    broadcast_concurrency: int = 8
+    broadcast_late_limit: timedelta = timedelta(hours=6)
+    quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00-07:00"))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -150,6 +181,28 @@ def load_settings(
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
 
+    paid_raw = get("BROADCAST_PAID").lower()
+    if paid_raw not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+        raise SettingsError("BROADCAST_PAID must be true or false")
+    paid = paid_raw in ("true", "1", "yes", "on")
+    try:
+        rate = float(get("BROADCAST_RATE"))
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= (1000 if paid else 30):
+        limit = 1000 if paid else 30
+        raise SettingsError(f"BROADCAST_RATE must be a number of messages per second, 0 to {limit}")
+    concurrency_raw = get("BROADCAST_CONCURRENCY")
+    if not concurrency_raw.isdigit() or not 1 <= int(concurrency_raw) <= 256:
+        raise SettingsError("BROADCAST_CONCURRENCY must be a whole number from 1 to 256")
+    late = parse_duration(get("BROADCAST_LATE_LIMIT"))
+    if late is None:
+        raise SettingsError("BROADCAST_LATE_LIMIT must be a duration such as 6h, 90m or 0")
+    try:
+        quiet = QuietHours.parse(get("QUIET_HOURS"))
+    except ValueError as exc:
+        raise SettingsError(f"QUIET_HOURS: {exc}") from exc
+
     database = get("DATABASE_PATH")
     return Settings(
         token=token,
@@ -161,4 +214,19 @@ def load_settings(
         timezone=timezone,
         member_prefix=prefix,
         log_level=log_level,
+        broadcast_rate=rate,
+        broadcast_paid=paid,
+        broadcast_concurrency=int(concurrency_raw),
+        broadcast_late_limit=late,
+        quiet_hours=quiet,
     )
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'6h', '90m', '45s', '2d' or a bare number of hours."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if not match:
+        return None
+    amount, unit = float(match.group(1)), match.group(2) or "h"
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    return timedelta(seconds=amount * seconds)

@@ -1,0 +1,439 @@
+"""The delivery engine: sends announcements from the SQLite outbox at Telegram's pace.
+
+- Its own Bot and connection pool, paced below Telegram's 30/s, so that interactive replies never
+  queue behind an announcement (PTB's AIORateLimiter would halt them on a 429).
+- Each outcome is written as soon as Telegram answers: after a kill -9, only the messages in
+  flight (at most the concurrency) can go twice, and none is skipped.
+- SQLite is the source of truth for schedules; JobQueue jobs only wake the engine up at the
+  right moment, and are re-armed from the database at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from telegram import Bot, InputFile, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import JobQueue
+from telegram.request import HTTPXRequest
+
+from bot.announcement import LOCAL_FILE, Rendered, render
+from bot.campaign import refresh_live_texts
+from bot.settings import Settings
+from storage import Database
+from storage.broadcasts import (
+    Broadcast,
+    Delivery,
+    Progress,
+    broadcasts_with_status,
+    claim_deliveries,
+    finish_broadcast,
+    get_broadcast,
+    mark_missed,
+    next_retry_at,
+    progress,
+    record_delivery,
+    release_delivery,
+    requeue_in_flight,
+    scheduled_broadcasts,
+    set_photo,
+    set_status,
+    start_broadcast,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+PAGE = 50
+PROGRESS_EVERY = 5.0  # seconds between edits of an officer's progress message
+POLL_EVERY = 5.0  # seconds between looks for work queued by another process (the CLI)
+UNREACHABLE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
+
+
+def real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pacer:
+    """At most `rate` acquisitions per second, evenly spaced; `hold` stops all for a while."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = time.monotonic()
+        self._held_until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        self._held_until = max(self._held_until, time.monotonic() + seconds)
+
+    async def wait(self) -> None:
+        while True:
+            now = time.monotonic()
+            ready = max(self._next, self._held_until)
+            if ready <= now:
+                self._next = max(self._next + self.interval, now - self.interval)
+                return
+            await asyncio.sleep(ready - now)
+
+
+@dataclass
+class Outcome:
+    status: str  # sent, unreachable, failed, or pending (retry later)
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+class EngineViews(Protocol):
+    """What officers see of the engine's work; handlers/broadcast.py owns every text."""
+
+    async def progress(self, broadcast: Broadcast, figures: Progress, rate: float) -> None: ...
+
+    async def report(self, broadcast: Broadcast, figures: Progress) -> None: ...
+
+    async def missed(self, broadcast: Broadcast) -> None: ...
+
+
+class BroadcastEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Callable[[], datetime],
+        token: str,
+        base_url: str | None = None,
+        base_file_url: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.concurrency = settings.broadcast_concurrency
+        request = HTTPXRequest(
+            connection_pool_size=self.concurrency + 2, read_timeout=15, write_timeout=30
+        )
+        kwargs: dict[str, Any] = {"request": request}
+        if base_url:
+            kwargs.update(base_url=base_url, base_file_url=base_file_url)
+        self.bot = Bot(token, **kwargs)
+        self.views: EngineViews | None = None
+        self.job_queue: JobQueue[Any] | None = None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._interrupted: set[int] = set()
+        self._last_progress: dict[int, tuple[float, int]] = {}
+        self._held_by_quiet: set[int] = set()
+        self.sent_count = 0
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    async def start(self, views: EngineViews | None, job_queue: JobQueue[Any] | None) -> None:
+        self.views = views
+        self.job_queue = job_queue
+        await self.bot.initialize()
+        requeued = await requeue_in_flight(self.db)
+        if requeued:
+            log.info("resuming: %d deliveries were in flight at the last stop", requeued)
+        await self.rearm()
+        self._task = asyncio.create_task(self._run(), name="broadcast-engine")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await requeue_in_flight(self.db)
+        await self.bot.shutdown()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # --- schedule -------------------------------------------------------------------------
+
+    async def rearm(self) -> None:
+        """Arm a JobQueue wake-up for every scheduled broadcast, and settle those missed while
+        the bot was down: late by less than BROADCAST_LATE_LIMIT, they go now; else, missed."""
+        now = self.clock()
+        for broadcast in await scheduled_broadcasts(self.db):
+            due = broadcast.scheduled_at
+            if not broadcast.quiet_exempt:
+                due = self.settings.quiet_hours.next_end(due, self.settings.tz)
+            if now - due > self.settings.broadcast_late_limit:
+                if await mark_missed(self.db, broadcast.id, now):
+                    log.warning("broadcast %d missed its time", broadcast.id)
+                    await self._view("missed", broadcast)
+                continue
+            self.arm(broadcast)
+        self.wake()
+
+    def arm(self, broadcast: Broadcast) -> None:
+        if self.job_queue is None:
+            return
+        name = f"broadcast-{broadcast.id}"
+        for job in self.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        delay = max(0.0, (broadcast.scheduled_at - self.clock()).total_seconds())
+        grace = int(self.settings.broadcast_late_limit.total_seconds()) or 1
+        self.job_queue.run_once(
+            self._job_wake,
+            when=delay,
+            name=name,
+            job_kwargs={"misfire_grace_time": grace, "coalesce": True},
+        )
+
+    async def _job_wake(self, _context: object) -> None:
+        self.wake()
+
+    async def tick(self) -> None:
+        """Start every scheduled broadcast whose time has come, outside quiet hours."""
+        now = self.clock()
+        quiet = self.settings.quiet_hours.contains(now, self.settings.tz)
+        for broadcast in await scheduled_broadcasts(self.db):
+            if broadcast.scheduled_at > now:
+                break
+            if quiet and not broadcast.quiet_exempt:
+                continue
+            if broadcast.campaign_key:
+                await refresh_live_texts(self.db, self.settings, broadcast, now)
+            if await start_broadcast(self.db, broadcast.id, now):
+                log.info("broadcast %d started", broadcast.id)
+                started = await get_broadcast(self.db, broadcast.id)
+                if started is not None:
+                    await self._show_progress(started, force=True)
+
+    # --- control from officers ------------------------------------------------------------
+
+    async def pause(self, broadcast_id: int) -> bool:
+        changed = await set_status(self.db, broadcast_id, "paused", only_from=("sending",))
+        if changed:
+            self._interrupted.add(broadcast_id)
+        return changed
+
+    async def resume(self, broadcast_id: int) -> bool:
+        changed = await set_status(self.db, broadcast_id, "sending", only_from=("paused",))
+        if changed:
+            self.wake()
+        return changed
+
+    async def cancel(self, broadcast_id: int) -> bool:
+        changed = await set_status(
+            self.db, broadcast_id, "cancelled", only_from=("scheduled", "sending", "paused")
+        )
+        if changed:
+            self._interrupted.add(broadcast_id)
+            if self.job_queue is not None:
+                for job in self.job_queue.get_jobs_by_name(f"broadcast-{broadcast_id}"):
+                    job.schedule_removal()
+            self.wake()
+        return changed
+
+    # --- the worker -----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.tick()
+                active = await broadcasts_with_status(self.db, "sending")
+                if active:
+                    await self._send(active[0])
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("broadcast engine error; retrying shortly")
+            await self._sleep(POLL_EVERY)
+
+    async def _sleep(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _send(self, broadcast: Broadcast) -> None:
+        """Send one broadcast until it is done, paused, cancelled or held by quiet hours."""
+        self._interrupted.discard(broadcast.id)
+        pacer = Pacer(self.settings.broadcast_rate)
+        rendered: dict[str, Rendered] = {}
+        slots = asyncio.Semaphore(self.concurrency)
+        in_flight: set[asyncio.Task[None]] = set()
+        if broadcast.photo and broadcast.photo.startswith(LOCAL_FILE):
+            broadcast = await self._upload_photo(broadcast)
+        try:
+            while not self._stopping and broadcast.id not in self._interrupted:
+                if not broadcast.quiet_exempt and self.settings.quiet_hours.contains(
+                    self.clock(), self.settings.tz
+                ):
+                    if broadcast.id not in self._held_by_quiet:
+                        self._held_by_quiet.add(broadcast.id)
+                        await self._show_progress(broadcast, force=True)
+                    await self._sleep(POLL_EVERY)
+                    return
+                self._held_by_quiet.discard(broadcast.id)
+                page = await claim_deliveries(self.db, broadcast.id, PAGE, real_now())
+                if not page:
+                    if in_flight:
+                        await asyncio.wait(in_flight)
+                        continue
+                    retry_at = await next_retry_at(self.db, broadcast.id)
+                    if retry_at is None:
+                        await self._finish(broadcast)
+                        return
+                    wait = (retry_at - real_now()).total_seconds()
+                    await self._sleep(min(max(wait, 0.05), POLL_EVERY))
+                    continue
+                for index, delivery in enumerate(page):
+                    if self._stopping or broadcast.id in self._interrupted:
+                        for left in page[index:]:
+                            await release_delivery(self.db, left)
+                        break
+                    await pacer.wait()
+                    await slots.acquire()
+                    content = rendered.get(delivery.language)
+                    if content is None:
+                        content = rendered[delivery.language] = render(broadcast, delivery.language)
+                    task = asyncio.create_task(self._deliver(broadcast, content, delivery, pacer))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    task.add_done_callback(lambda _t: slots.release())
+                await self._show_progress(broadcast)
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+            current = await get_broadcast(self.db, broadcast.id)
+            if current is not None and current.status in ("paused", "cancelled"):
+                await self._show_progress(current, force=True)
+                if current.status == "cancelled":
+                    await self._report(current)
+
+    async def _upload_photo(self, broadcast: Broadcast) -> Broadcast:
+        """Upload a local photo once; every recipient then gets Telegram's file_id."""
+        page = await claim_deliveries(self.db, broadcast.id, 1, real_now())
+        if not page:
+            return broadcast
+        outcome = await self._attempt(broadcast, render(broadcast, page[0].language), page[0])
+        await record_delivery(
+            self.db, page[0], outcome.status, self.clock(), outcome.error, outcome.retry_at
+        )
+        refreshed = await get_broadcast(self.db, broadcast.id)
+        return refreshed or broadcast
+
+    async def _deliver(
+        self, broadcast: Broadcast, content: Rendered, delivery: Delivery, pacer: Pacer
+    ) -> None:
+        while True:
+            try:
+                outcome = await self._attempt(broadcast, content, delivery)
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.warning("Telegram asks to slow down for %.0f s", seconds)
+                pacer.hold(seconds)
+                await asyncio.sleep(seconds)
+                continue
+            break
+        await record_delivery(
+            self.db, delivery, outcome.status, self.clock(), outcome.error, outcome.retry_at
+        )
+        if outcome.status == "sent":
+            self.sent_count += 1
+
+    async def _attempt(
+        self, broadcast: Broadcast, rendered: Rendered, delivery: Delivery
+    ) -> Outcome:
+        """One try. RetryAfter propagates: the caller waits and tries again, free of charge."""
+        extra: dict[str, Any] = {}
+        if self.settings.broadcast_paid:
+            extra["allow_paid_broadcast"] = True
+        try:
+            if rendered.photo:
+                photo: str | InputFile = rendered.photo
+                if rendered.photo.startswith(LOCAL_FILE):
+                    path = Path(rendered.photo.removeprefix(LOCAL_FILE))
+                    data = await asyncio.to_thread(path.read_bytes)
+                    photo = InputFile(data, filename=path.name)
+                message: Message = await self.bot.send_photo(
+                    delivery.telegram_id,
+                    photo,
+                    caption=rendered.text,
+                    caption_entities=rendered.entities,
+                    reply_markup=rendered.markup,
+                    **extra,
+                )
+                if isinstance(photo, InputFile) and message.photo:
+                    await set_photo(self.db, broadcast.id, message.photo[-1].file_id)
+            else:
+                await self.bot.send_message(
+                    delivery.telegram_id,
+                    rendered.text,
+                    entities=rendered.entities,
+                    reply_markup=rendered.markup,
+                    link_preview_options=None,
+                    **extra,
+                )
+            return Outcome("sent")
+        except RetryAfter:
+            raise
+        except Forbidden as exc:
+            return Outcome("unreachable", _reason(exc))
+        except BadRequest as exc:
+            if any(marker in exc.message.lower() for marker in UNREACHABLE_400):
+                return Outcome("unreachable", _reason(exc))
+            return Outcome("failed", _reason(exc))
+        except (TimedOut, NetworkError) as exc:
+            if delivery.attempts >= MAX_ATTEMPTS:
+                return Outcome("failed", _reason(exc))
+            backoff = min(2 ** (delivery.attempts - 1), 60)
+            return Outcome("pending", _reason(exc), real_now() + timedelta(seconds=backoff))
+        except TelegramError as exc:
+            return Outcome("failed", _reason(exc))
+
+    # --- officers' view -------------------------------------------------------------------
+
+    async def _finish(self, broadcast: Broadcast) -> None:
+        if await finish_broadcast(self.db, broadcast.id, self.clock()):
+            done = await get_broadcast(self.db, broadcast.id)
+            if done is not None:
+                log.info("broadcast %d done", done.id)
+                await self._show_progress(done, force=True)
+                await self._report(done)
+
+    async def _show_progress(self, broadcast: Broadcast, force: bool = False) -> None:
+        if self.views is None or broadcast.progress_chat is None:
+            return
+        now = time.monotonic()
+        last_time, last_done = self._last_progress.get(broadcast.id, (0.0, 0))
+        if not force and now - last_time < PROGRESS_EVERY:
+            return
+        figures = await progress(self.db, broadcast.id)
+        rate = (figures.done - last_done) / (now - last_time) if last_time else 0.0
+        self._last_progress[broadcast.id] = (now, figures.done)
+        await self._view("progress", broadcast, figures, max(rate, 0.0))
+
+    async def _report(self, broadcast: Broadcast) -> None:
+        await self._view("report", broadcast, await progress(self.db, broadcast.id))
+
+    async def _view(self, name: str, *args: Any) -> None:
+        if self.views is None:
+            return
+        try:
+            await getattr(self.views, name)(*args)
+        except TelegramError as exc:
+            log.info("officer view %s not shown: %s", name, exc)
+
+
+def _reason(exc: TelegramError) -> str:
+    return f"{type(exc).__name__}: {exc.message}"[:200]
+
+
+def seconds_left(done: int, total: int, rate: float) -> int | None:
+    if rate <= 0:
+        return None
+    return math.ceil(max(total - done, 0) / rate)

@@ -1,0 +1,451 @@
+"""Announcements and their outbox: every recipient's delivery is a row before anything is sent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+from storage.timefmt import from_db, to_db
+
+ACTIVE = ("sending", "paused")
+FINAL = ("done", "cancelled", "missed")
+
+
+@dataclass(frozen=True)
+class BroadcastDraft:
+    text_vi: str
+    segment: str
+    scheduled_at: datetime
+    source: str = "officer"
+    created_by: int | None = None
+    entities_vi: list[dict[str, Any]] | None = None
+    text_en: str | None = None
+    entities_en: list[dict[str, Any]] | None = None
+    photo: str | None = None
+    action: str | None = None
+    quiet_exempt: bool = False
+    campaign_key: str | None = None
+    progress_chat: int | None = None
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    created_by: int | None
+    source: str
+    status: str
+    text_vi: str
+    entities_vi: list[dict[str, Any]] | None
+    text_en: str | None
+    entities_en: list[dict[str, Any]] | None
+    photo: str | None
+    action: str | None
+    segment: str
+    scheduled_at: datetime
+    quiet_exempt: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    total: int
+    progress_chat: int | None
+    progress_msg: int | None
+    campaign_key: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    broadcast_id: int
+    telegram_id: int
+    language: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.unreachable + self.failed
+
+
+def _json(value: list[dict[str, Any]] | None) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
+
+
+def _entities(text: str | None) -> list[dict[str, Any]] | None:
+    return json.loads(text) if text else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
+
+
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        created_by=row["created_by"],
+        source=row["source"],
+        status=row["status"],
+        text_vi=row["text_vi"],
+        entities_vi=_entities(row["entities_vi"]),
+        text_en=row["text_en"],
+        entities_en=_entities(row["entities_en"]),
+        photo=row["photo"],
+        action=row["action"],
+        segment=row["segment"],
+        scheduled_at=from_db(row["scheduled_at"]),
+        quiet_exempt=bool(row["quiet_exempt"]),
+        created_at=from_db(row["created_at"]),
+        started_at=_moment(row["started_at"]),
+        finished_at=_moment(row["finished_at"]),
+        total=row["total"],
+        progress_chat=row["progress_chat"],
+        progress_msg=row["progress_msg"],
+        campaign_key=row["campaign_key"],
+    )
+
+
+# --- audiences ------------------------------------------------------------------------------
+
+
+def audience_sql(segment: str) -> tuple[str, tuple[object, ...]]:
+    """SELECT telegram_id, language of the reachable subscribers in a segment."""
+    kind, _, value = segment.partition(":")
+    base = "SELECT u.telegram_id, u.language FROM users u"
+    where = "u.subscribed = 1 AND u.reachable = 1"
+    if kind == "all":
+        return f"{base} WHERE {where}", ()
+    if kind == "language":
+        return f"{base} WHERE {where} AND u.language = ?", (value,)
+    member_join = f"{base} JOIN members m ON m.telegram_id = u.telegram_id WHERE {where}"
+    if kind == "members":
+        return member_join, ()
+    if kind == "ward":
+        return f"{member_join} AND m.ward_code = ?", (int(value),)
+    if kind == "category":
+        return f"{member_join} AND m.category = ?", (value,)
+    raise ValueError(f"unknown segment {segment!r}")
+
+
+async def audience_size(db: Database, segment: str) -> int:
+    sql, params = audience_sql(segment)
+    row = await db.fetchone(f"SELECT COUNT(*) FROM ({sql})", params)
+    return int(row[0]) if row else 0
+
+
+# --- broadcasts -----------------------------------------------------------------------------
+
+
+async def create_broadcast(db: Database, draft: BroadcastDraft, at: datetime) -> Broadcast:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO broadcasts (created_by, source, status, text_vi, entities_vi, text_en,"
+            " entities_en, photo, action, segment, scheduled_at, quiet_exempt, created_at,"
+            " campaign_key, progress_chat)"
+            " VALUES (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                draft.created_by,
+                draft.source,
+                draft.text_vi,
+                _json(draft.entities_vi),
+                draft.text_en,
+                _json(draft.entities_en),
+                draft.photo,
+                draft.action,
+                draft.segment,
+                to_db(draft.scheduled_at),
+                int(draft.quiet_exempt),
+                to_db(at),
+                draft.campaign_key,
+                draft.progress_chat,
+            ),
+        )
+        broadcast_id = cur.lastrowid
+    found = await get_broadcast(db, int(broadcast_id or 0))
+    assert found is not None
+    return found
+
+
+async def get_broadcast(db: Database, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return _broadcast(row) if row else None
+
+
+async def broadcast_by_campaign_key(db: Database, key: str) -> Broadcast | None:
+    row = await db.fetchone("SELECT * FROM broadcasts WHERE campaign_key = ?", (key,))
+    return _broadcast(row) if row else None
+
+
+async def recent_broadcasts(db: Database, limit: int = 10) -> list[Broadcast]:
+    rows = await db.fetchall(
+        "SELECT * FROM broadcasts ORDER BY"
+        " CASE WHEN status IN ('scheduled', 'sending', 'paused') THEN 0 ELSE 1 END,"
+        " scheduled_at DESC, id DESC LIMIT ?",
+        (limit,),
+    )
+    return [_broadcast(r) for r in rows]
+
+
+async def campaign_broadcasts(db: Database) -> list[Broadcast]:
+    rows = await db.fetchall(
+        "SELECT * FROM broadcasts WHERE campaign_key IS NOT NULL ORDER BY scheduled_at, id"
+    )
+    return [_broadcast(r) for r in rows]
+
+
+async def scheduled_broadcasts(db: Database) -> list[Broadcast]:
+    rows = await db.fetchall(
+        "SELECT * FROM broadcasts WHERE status = 'scheduled' ORDER BY scheduled_at, id"
+    )
+    return [_broadcast(r) for r in rows]
+
+
+async def broadcasts_with_status(db: Database, *statuses: str) -> list[Broadcast]:
+    marks = ", ".join("?" for _ in statuses)
+    rows = await db.fetchall(
+        f"SELECT * FROM broadcasts WHERE status IN ({marks}) ORDER BY started_at, id", statuses
+    )
+    return [_broadcast(r) for r in rows]
+
+
+async def set_status(
+    db: Database, broadcast_id: int, status: str, *, only_from: tuple[str, ...] = ()
+) -> bool:
+    """Change the status; with `only_from`, only when the current status is one of those."""
+    sql = "UPDATE broadcasts SET status = ? WHERE id = ?"
+    params: tuple[object, ...] = (status, broadcast_id)
+    if only_from:
+        sql += f" AND status IN ({', '.join('?' for _ in only_from)})"
+        params += only_from
+    async with db.transaction() as conn:
+        cur = await conn.execute(sql, params)
+        return cur.rowcount == 1
+
+
+async def reschedule(db: Database, broadcast_id: int, at: datetime) -> bool:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE broadcasts SET scheduled_at = ? WHERE id = ? AND status = 'scheduled'",
+            (to_db(at), broadcast_id),
+        )
+        return cur.rowcount == 1
+
+
+async def update_texts(
+    db: Database,
+    broadcast_id: int,
+    text_vi: str,
+    text_en: str | None,
+    at: datetime | None = None,
+    segment: str | None = None,
+) -> None:
+    """New texts (and, while still scheduled, a new time or audience) for a broadcast."""
+    await db.execute(
+        "UPDATE broadcasts SET text_vi = ?, text_en = ?,"
+        " scheduled_at = COALESCE(?, scheduled_at), segment = COALESCE(?, segment)"
+        " WHERE id = ?",
+        (text_vi, text_en, to_db(at) if at else None, segment, broadcast_id),
+    )
+
+
+async def set_photo(db: Database, broadcast_id: int, file_id: str) -> None:
+    await db.execute("UPDATE broadcasts SET photo = ? WHERE id = ?", (file_id, broadcast_id))
+
+
+async def set_progress_message(db: Database, broadcast_id: int, chat: int, message: int) -> None:
+    await db.execute(
+        "UPDATE broadcasts SET progress_chat = ?, progress_msg = ? WHERE id = ?",
+        (chat, message, broadcast_id),
+    )
+
+
+async def start_broadcast(db: Database, broadcast_id: int, at: datetime) -> bool:
+    """Write the outbox (one row per recipient) and mark the broadcast as sending, atomically."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT segment FROM broadcasts WHERE id = ? AND status = 'scheduled'",
+            (broadcast_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return False
+        sql, params = audience_sql(row["segment"])
+        await conn.execute(
+            "INSERT INTO deliveries (broadcast_id, telegram_id, language)"
+            f" SELECT ?, * FROM ({sql})",
+            (broadcast_id, *params),
+        )
+        await conn.execute(
+            "UPDATE broadcasts SET status = 'sending', started_at = ?,"
+            " total = (SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ?) WHERE id = ?",
+            (to_db(at), broadcast_id, broadcast_id),
+        )
+    return True
+
+
+async def finish_broadcast(db: Database, broadcast_id: int, at: datetime) -> bool:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE broadcasts SET status = 'done', finished_at = ?"
+            " WHERE id = ? AND status = 'sending'",
+            (to_db(at), broadcast_id),
+        )
+        return cur.rowcount == 1
+
+
+async def mark_missed(db: Database, broadcast_id: int, at: datetime) -> bool:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE broadcasts SET status = 'missed', finished_at = ?"
+            " WHERE id = ? AND status = 'scheduled'",
+            (to_db(at), broadcast_id),
+        )
+        return cur.rowcount == 1
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+
+async def requeue_in_flight(db: Database) -> int:
+    """After a crash: deliveries that were being sent go back to the queue."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'"
+        )
+        return cur.rowcount
+
+
+async def claim_deliveries(
+    db: Database, broadcast_id: int, limit: int, now: datetime
+) -> list[Delivery]:
+    """Take up to `limit` deliveries that are due, and mark them as being sent."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT telegram_id, language, attempts FROM deliveries"
+            " WHERE broadcast_id = ? AND status = 'pending'"
+            " AND (next_try_at IS NULL OR next_try_at <= ?)"
+            " ORDER BY telegram_id LIMIT ?",
+            (broadcast_id, to_db(now), limit),
+        ) as cur:
+            rows = list(await cur.fetchall())
+        await conn.executemany(
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1"
+            " WHERE broadcast_id = ? AND telegram_id = ?",
+            [(broadcast_id, r["telegram_id"]) for r in rows],
+        )
+    return [
+        Delivery(broadcast_id, r["telegram_id"], r["language"], r["attempts"] + 1) for r in rows
+    ]
+
+
+async def next_retry_at(db: Database, broadcast_id: int) -> datetime | None:
+    row = await db.fetchone(
+        "SELECT MIN(next_try_at) FROM deliveries WHERE broadcast_id = ? AND status = 'pending'",
+        (broadcast_id,),
+    )
+    return from_db(row[0]) if row and row[0] else None
+
+
+async def record_delivery(
+    db: Database,
+    delivery: Delivery,
+    status: str,
+    at: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """One delivery's outcome, written as soon as Telegram answers (so a crash repeats at most
+    the messages in flight). An unreachable user is marked so in `users` too."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE deliveries SET status = ?, last_error = ?, next_try_at = ?,"
+            " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
+            " WHERE broadcast_id = ? AND telegram_id = ?",
+            (
+                status,
+                error,
+                to_db(retry_at) if retry_at else None,
+                status,
+                to_db(at),
+                delivery.broadcast_id,
+                delivery.telegram_id,
+            ),
+        )
+        if status == "unreachable":
+            await conn.execute(
+                "UPDATE users SET reachable = 0, unreachable_reason = ? WHERE telegram_id = ?",
+                (error, delivery.telegram_id),
+            )
+
+
+async def release_delivery(db: Database, delivery: Delivery) -> None:
+    """Give back a claimed delivery that was not tried (a pause, a 429): it keeps its place."""
+    await db.execute(
+        "UPDATE deliveries SET status = 'pending', attempts = attempts - 1"
+        " WHERE broadcast_id = ? AND telegram_id = ? AND status = 'sending'",
+        (delivery.broadcast_id, delivery.telegram_id),
+    )
+
+
+async def progress(db: Database, broadcast_id: int) -> Progress:
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+        (broadcast_id,),
+    )
+    counts = {r["status"]: int(r["n"]) for r in rows}
+    errors = await db.fetchall(
+        "SELECT last_error, COUNT(*) AS n FROM deliveries WHERE broadcast_id = ?"
+        " AND status IN ('failed', 'unreachable') GROUP BY last_error ORDER BY n DESC",
+        (broadcast_id,),
+    )
+    return Progress(
+        total=sum(counts.values()),
+        pending=counts.get("pending", 0),
+        sending=counts.get("sending", 0),
+        sent=counts.get("sent", 0),
+        unreachable=counts.get("unreachable", 0),
+        failed=counts.get("failed", 0),
+        errors={str(r["last_error"]): int(r["n"]) for r in errors},
+    )
+
+
+# --- subscribers ----------------------------------------------------------------------------
+
+
+async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> bool:
+    """True when this changed anything."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE users SET subscribed = ? WHERE telegram_id = ? AND subscribed != ?",
+            (int(subscribed), telegram_id, int(subscribed)),
+        )
+        return cur.rowcount == 1
+
+
+async def set_reachable(
+    db: Database, telegram_id: int, reachable: bool, reason: str | None = None
+) -> None:
+    await db.execute(
+        "UPDATE users SET reachable = ?, unreachable_reason = ? WHERE telegram_id = ?",
+        (int(reachable), None if reachable else reason, telegram_id),
+    )
+
+
+async def subscriber_counts(db: Database) -> tuple[int, int]:
+    """(subscribed and reachable, all users)."""
+    row = await db.fetchone(
+        "SELECT COALESCE(SUM(subscribed = 1 AND reachable = 1), 0), COUNT(*) FROM users"
+    )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
