@@ -81,7 +81,10 @@ def load_calendar(path: Path, settings: Settings) -> Calendar:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalendarError(getattr(exc, "lineno", None), f"not valid TOML: {exc}") from exc
+        where = re.search(r"at line (\d+)", str(exc))
+        raise CalendarError(
+            int(where.group(1)) if where else None, f"not valid TOML: {exc}"
+        ) from exc
     year = data.get("year")
     if not isinstance(year, int) or not 2000 <= year <= 2200:
         raise CalendarError(_line_of(text, "year"), "`year` must be a year such as 2026")
