@@ -296,6 +296,11 @@ class BroadcastEngine:
                         break
                     await pacer.wait()
                     await slots.acquire()
+                    if self._stopping or broadcast.id in self._interrupted:
+                        slots.release()
+                        for left in page[index:]:
+                            await release_delivery(self.db, left)
+                        break
                     content = rendered.get(delivery.language)
                     if content is None:
                         content = rendered[delivery.language] = render(broadcast, delivery.language)

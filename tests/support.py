@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.emulator import SentMessage
 from bot.local import LocalBot
+from storage import Database
+from storage.members import MemberInput, record_consent, save_member
+from storage.users import ensure_user
 
 
 @dataclass
@@ -95,3 +100,46 @@ class Chat:
 
     def toasts(self) -> list[str | None]:
         return self.local.emulator.callback_answers(self.user_id)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool] | bool],
+    timeout: float = 15.0,  # noqa: ASYNC109 - a deadline for polling, not for one await
+    every: float = 0.05,
+) -> None:
+    """Wait until `check` holds (the engine works in the background); fail after `timeout`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        outcome = check()
+        if isinstance(outcome, Awaitable):
+            outcome = await outcome
+        if outcome:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {check}")
+        await asyncio.sleep(every)
+
+
+async def seed_member(
+    db: Database,
+    telegram_id: int,
+    *,
+    ward_code: int = 11341,
+    ward_name: str = "Phường Ngô Quyền",
+    category: str = "teacher",
+    language: str = "vi",
+    at: datetime | None = None,
+) -> None:
+    """A user who has started the bot and joined, written straight through storage."""
+    moment = at or datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
+    await ensure_user(db, telegram_id, language, moment)
+    consent = await record_consent(db, telegram_id, "membership", "2026-11", True, moment)
+    data = MemberInput(
+        full_name=f"Hội viên {telegram_id}",
+        phone=f"+8491{telegram_id % 10_000_000:07d}",
+        birth_year=1980,
+        ward_code=ward_code,
+        ward_name=ward_name,
+        category=category,
+    )
+    await save_member(db, telegram_id, data, consent, "HP", moment)

@@ -53,6 +53,8 @@ _NOT_MODIFIED = (
 _CLIENT_ERRORS = frozenset({400, 401, 404})
 
 Handler = Callable[[MethodSpec, dict[str, Any]], Coroutine[Any, Any, Any]]
+# Called with (chat_id, message, edited) whenever the bot sends or edits a message.
+Listener = Callable[[int, SentMessage, bool], None]
 
 
 @dataclass(slots=True)
@@ -122,6 +124,7 @@ class BotApiEmulator:
         self._faults: list[_Fault] = []
         self._latency = 0.0
         self._latencies: list[float] = []
+        self._listeners: list[Listener] = []
         self.requests: list[tuple[float, str, int | str | None, int]] = []
         self.api_errors: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
@@ -263,6 +266,28 @@ class BotApiEmulator:
 
     def set_deactivated(self, user_id: int, deactivated: bool = True) -> None:
         self._chat(user_id).user.deactivated = deactivated
+
+    def block_bot(self, user_id: int, blocked: bool = True) -> int:
+        """The user blocks (or unblocks and restarts) the bot: from now on sends answer 403 (or
+        work again), and the bot gets a my_chat_member update, as from Telegram."""
+        chat = self._chat(user_id)
+        chat.user.blocked = blocked
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+
+        def member(status: str) -> dict[str, Any]:
+            state: dict[str, Any] = {"status": status, "user": self.bot_user}
+            if status == "kicked":
+                state["until_date"] = 0
+            return state
+
+        change = {
+            "chat": chat.user.to_chat(),
+            "from": chat.user.to_user(),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
+        return self._enqueue(None, {"my_chat_member": change})
 
     def messages(self, chat_id: int) -> list[SentMessage]:
         """Everything the bot sent to the chat, in order, reflecting edits and deletions."""
@@ -489,6 +514,22 @@ class BotApiEmulator:
         self._latencies.clear()
         for chat in self._chats.values():
             chat.pending.clear()
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(chat_id, message, edited)`` synchronously on every message the bot
+        sends or edits (after it is stored), e.g. to await replies without polling."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def _notify(self, chat: ChatState, msg: SentMessage, edited: bool) -> None:
+        for listener in self._listeners:
+            try:
+                listener(chat.user.user_id, msg, edited)
+            except Exception:
+                log.exception("emulator listener failed")
 
     def _answered(self, chat: ChatState) -> None:
         if chat.pending:
@@ -763,6 +804,8 @@ class BotApiEmulator:
         )
         self.stats["messages_sent"] += 1
         self._answered(chat)
+        if self._listeners:
+            self._notify(chat, chat.messages[mid], False)
         return raw
 
     def _editable(self, params: dict[str, Any]) -> tuple[ChatState, SentMessage]:
@@ -796,6 +839,8 @@ class BotApiEmulator:
         msg.raw["edit_date"] = int(time.time())
         self.stats["edits"] += 1
         self._answered(chat)
+        if self._listeners:
+            self._notify(chat, msg, True)
         return msg.raw
 
     # ------------------------------------------------------------------ methods

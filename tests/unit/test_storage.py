@@ -29,7 +29,7 @@ def sample(**overrides: object) -> MemberInput:
         "full_name": "Nguyễn Thị Lan",
         "phone": "+84912345678",
         "birth_year": 1990,
-        "ward_code": 11311,
+        "ward_code": 11341,
         "ward_name": "Phường Ngô Quyền",
         "category": "teacher",
     }
