@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.broadcast_engine import BroadcastEngine
 from bot.context import BotContext
 from bot.i18n import check_catalogues, gettext_for
 from bot.persistence import SQLitePersistence
 from bot.processing import PerUserUpdateProcessor
+from bot.retry import RetryAfterLimiter
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 from handlers.broadcast import OfficerViews, broadcast_handlers
@@ -94,8 +95,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db, runtime.now))
         .concurrent_updates(PerUserUpdateProcessor())
-        # Interactive replies are few per user; this only waits out a 429's retry_after.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
+        .rate_limiter(RetryAfterLimiter())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

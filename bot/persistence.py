@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -11,18 +12,15 @@ from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from storage import Database
-from storage.persistence import (
-    drop_draft,
-    load_conversations,
-    load_drafts,
-    save_conversation,
-    save_draft,
-)
+from storage.persistence import load_conversations, load_drafts, save_batch
 
 UPDATE_INTERVAL = 1.0  # seconds; PTB's default of 60 would lose a minute of answers on a crash
 
 
 class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str, Any]]):
+    """PTB hands over every user's data after each update, changed or not; writes are staged,
+    skipped when nothing changed, and committed together in one transaction."""
+
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         super().__init__(
             store_data=PersistenceInput(
@@ -32,10 +30,16 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         )
         self.db = db
         self.clock = clock
+        self._drafts: dict[int, dict[str, Any] | None] = {}
+        self._states: dict[tuple[str, str], Any] = {}
+        self._written: dict[int, str] = {}
+        self._flushing: asyncio.Task[None] | None = None
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         await self.db.open()
-        return await load_drafts(self.db)
+        drafts = await load_drafts(self.db)
+        self._written = {user: json.dumps(data, sort_keys=True) for user, data in drafts.items()}
+        return drafts
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -54,10 +58,29 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        await save_conversation(self.db, name, json.dumps(list(key)), new_state)
+        self._states[(name, json.dumps(list(key)))] = new_state
+        await self._commit_soon()
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        await save_draft(self.db, user_id, data, self.clock())
+        text = json.dumps(data, sort_keys=True) if data else ""
+        if self._written.get(user_id, "") == text:
+            return
+        self._written[user_id] = text
+        self._drafts[user_id] = data or None
+        await self._commit_soon()
+
+    async def _commit_soon(self) -> None:
+        """Join the commit under way, or start one that takes everything staged by then."""
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._commit())
+        await asyncio.shield(self._flushing)
+
+    async def _commit(self) -> None:
+        await asyncio.sleep(0)  # let the other updates of this round stage theirs
+        while self._drafts or self._states:
+            drafts, self._drafts = self._drafts, {}
+            states, self._states = self._states, {}
+            await save_batch(self.db, drafts, states, self.clock())
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None
@@ -72,7 +95,9 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        await drop_draft(self.db, user_id)
+        self._drafts[user_id] = None
+        self._written.pop(user_id, None)
+        await self._commit_soon()
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         return None
@@ -84,4 +109,5 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         return None
 
     async def flush(self) -> None:
-        return None
+        if self._drafts or self._states:
+            await self._commit_soon()

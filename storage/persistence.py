@@ -45,3 +45,43 @@ async def save_draft(db: Database, telegram_id: int, data: dict[str, Any], at: d
 
 async def drop_draft(db: Database, telegram_id: int) -> None:
     await db.execute("DELETE FROM user_drafts WHERE telegram_id = ?", (telegram_id,))
+
+
+async def save_batch(
+    db: Database,
+    drafts: dict[int, dict[str, Any] | None],
+    conversations: dict[tuple[str, str], Any],
+    at: datetime,
+) -> None:
+    """Many drafts and conversation states in one transaction (None deletes)."""
+    moment = to_db(at)
+    async with db.transaction() as conn:
+        gone = [(user,) for user, data in drafts.items() if not data]
+        kept = [
+            (user, json.dumps(data, ensure_ascii=False), moment)
+            for user, data in drafts.items()
+            if data
+        ]
+        if gone:
+            await conn.executemany("DELETE FROM user_drafts WHERE telegram_id = ?", gone)
+        if kept:
+            await conn.executemany(
+                "INSERT INTO user_drafts (telegram_id, data, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (telegram_id) DO UPDATE SET data = excluded.data,"
+                " updated_at = excluded.updated_at",
+                kept,
+            )
+        ended = [(name, key) for (name, key), state in conversations.items() if state is None]
+        going = [
+            (name, key, json.dumps(state))
+            for (name, key), state in conversations.items()
+            if state is not None
+        ]
+        if ended:
+            await conn.executemany("DELETE FROM conversations WHERE name = ? AND key = ?", ended)
+        if going:
+            await conn.executemany(
+                "INSERT INTO conversations (name, key, state) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                going,
+            )

@@ -326,3 +326,13 @@ async def test_the_apology_is_in_the_users_language(local: LocalBot) -> None:
     local.emulator.inject_errors(status=502, count=1, methods=["sendMessage"])
     replies = await chat.send("/help")
     assert replies == ["Sorry, something went wrong on our side. Please try again in a moment."]
+
+
+async def test_replies_wait_out_a_429(local: LocalBot) -> None:
+    chat = Chat(local, 3090)
+    await chat.send("/start")
+    local.emulator.enable_rate_limits(global_per_sec=30, per_chat_per_sec=1, per_chat_burst=1)
+    await chat.send("/help")
+    replies = await chat.send("/help")  # within the same second: Telegram answers 429 first
+    assert replies and replies[0].startswith(HELP_VI)
+    assert local.emulator.stats["429"] >= 1
