@@ -2,6 +2,8 @@
 
 One MessageHandler and one CallbackQueryHandler that only reply with a short text; PTB's
 defaults otherwise. Reads TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL like the real bot.
+With ECHO_TRANSPORT=aiohttp it uses the bot's own HTTP transport (bot/transport.py), so that
+the comparison can also be made with the same HTTP client on both sides.
 """
 
 from __future__ import annotations
@@ -34,13 +36,17 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
     api = os.environ["TELEGRAM_API_URL"].rstrip("/")
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .build()
     )
+    if os.environ.get("ECHO_TRANSPORT") == "aiohttp":
+        from bot.transport import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.ALL, reply))
     app.add_handler(CallbackQueryHandler(pressed))
     app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])

@@ -170,7 +170,10 @@ class Stage:
             argv = list(cls.bot_command)
         else:
             argv = [PYTHON, str(ROOT / "bench" / "echo_bot.py")]
-        bot = BotProcess(label, argv, bot_env(emu, database), workdir, emu)
+        env = bot_env(emu, database)
+        if kind == "echo-aiohttp":
+            env["ECHO_TRANSPORT"] = "aiohttp"
+        bot = BotProcess(label, argv, env, workdir, emu)
         if profile is not None:
             bot.profile_to = profile / f"{label}.folded"
         try:
@@ -459,6 +462,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     code_before = code_state()
     workdir = Path(tempfile.mkdtemp(prefix="khuyenhoc-bench-"))
     echo_runs: list[dict[str, Any]] = []
+    same_runs: list[dict[str, Any]] = []
     reg_runs: list[dict[str, Any]] = []
     lat: dict[str, Any] | None = None
     try:
@@ -467,6 +471,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 print(f"· saturation, echo bot, {args.users} users (run {r + 1}) …", flush=True)
                 echo_runs.append(
                     await saturation("echo", args.users, workdir, f"echo{r}", args.profile)
+                )
+                print(
+                    f"· saturation, echo bot on the bot's transport, {args.users} users"
+                    f" (run {r + 1}) …",
+                    flush=True,
+                )
+                same_runs.append(
+                    await saturation("echo-aiohttp", args.users, workdir, f"same{r}", args.profile)
                 )
             print(f"· saturation, registration, {args.users} users (run {r + 1}) …", flush=True)
             reg_runs.append(
@@ -477,7 +489,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             lat = await latency(args.rate, args.duration, workdir, args.profile)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    res = summarise(args, echo_runs, reg_runs, lat)
+    res = summarise(args, echo_runs, reg_runs, lat, same_runs)
     code_after = code_state()
     res["code"] = {**code_before, "changed_during_run": code_after != code_before}
     return res
@@ -488,8 +500,12 @@ def summarise(
     echo_runs: list[dict[str, Any]],
     reg_runs: list[dict[str, Any]],
     lat: dict[str, Any] | None,
+    same_runs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    same_runs = same_runs or []
     reg_tput = median([r["updates_per_s"] for r in reg_runs]) if reg_runs else None
+    same_tput = median([r["updates_per_s"] for r in same_runs]) if same_runs else None
+    same_ratio = reg_tput / same_tput if (reg_tput and same_tput) else None
     echo_tput = median([r["updates_per_s"] for r in echo_runs]) if echo_runs else None
     ratio = reg_tput / echo_tput if (reg_tput and echo_tput) else None
     rss_phases = {f"saturation_{i + 1}": r["peak_rss_mb"] for i, r in enumerate(reg_runs)}
@@ -546,6 +562,9 @@ def summarise(
             "registration_updates_per_s": reg_tput,
             "echo_updates_per_s": echo_tput,
             "throughput_ratio": checks["throughput_ratio"]["value"],
+            # Not a target: the echo bot on the bot's own HTTP transport, for a like-for-like view.
+            "echo_same_transport_updates_per_s": same_tput,
+            "throughput_ratio_same_transport": None if same_ratio is None else round(same_ratio, 3),
             "latency_ms": lat["latency_ms"] if lat else None,
             "achieved_rate_per_s": lat["achieved_rate_per_s"] if lat else None,
             "latency_bot_cpu_percent": lat["bot_cpu_percent"] if lat else None,
@@ -555,7 +574,11 @@ def summarise(
         },
         "checks": checks,
         "all_pass": all(c["pass"] is not False for c in checks.values()),
-        "saturation": {"echo": echo_runs, "registration": reg_runs},
+        "saturation": {
+            "echo": echo_runs,
+            "echo_same_transport": same_runs,
+            "registration": reg_runs,
+        },
         "latency": lat,
     }
 
@@ -581,6 +604,7 @@ def report(res: dict[str, Any]) -> str:
             "  WARNING: the code changed during the run; the phases measured different code"
         )
     echo, reg = res["saturation"]["echo"], res["saturation"]["registration"]
+    same = res["saturation"].get("echo_same_transport", [])
     if echo or reg:
         lines += [
             "",
@@ -589,7 +613,7 @@ def report(res: dict[str, Any]) -> str:
             f"  {'':<16}{'updates/s':>10}{'wall s':>9}{'finished':>12}{'failures':>10}"
             f"{'bot CPU':>9}{'bench CPU':>11}{'answer p50/p99 ms':>20}",
         ]
-    for name, runs in (("echo bot", echo), ("registration", reg)):
+    for name, runs in (("echo bot", echo), ("echo, aiohttp", same), ("registration", reg)):
         for i, r in enumerate(runs):
             label = name if len(runs) == 1 else f"{name} #{i + 1}"
             wait = r["first_answer_ms"]
@@ -606,6 +630,9 @@ def report(res: dict[str, Any]) -> str:
         shown = "n/a" if ratio["value"] is None else format(ratio["value"], ".3f")
         lines += [
             f"  ratio registration / echo: {shown}  (target {ratio['target']})  {verdict(ratio)}",
+            "  ratio registration / echo on the same transport: "
+            + str(res["summary"]["throughput_ratio_same_transport"] or "n/a")
+            + "  (for information)",
             "  members in the database: "
             + ", ".join(str(r["members_in_db"]) for r in reg)
             + " (must equal users finished)  "

@@ -19,6 +19,7 @@ from bot.processing import PerUserUpdateProcessor
 from bot.retry import RetryAfterLimiter
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error
 from handlers.membership import membership_handlers
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, dict[str, Any], dict[Any, Any], dict[str, Any], Any]
 
+CONNECTION_POOL = 16
 PUBLIC_COMMANDS = ("start", "join", "me", "language", "stop", "subscribe", "help", "cancel")
 
 
@@ -95,6 +97,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db, runtime.now))
         .concurrent_updates(PerUserUpdateProcessor())
+        .request(AiohttpRequest(pool_size=CONNECTION_POOL))
+        .get_updates_request(AiohttpRequest(pool_size=1))
         .rate_limiter(RetryAfterLimiter())
         .post_init(post_init)
         .post_stop(post_stop)

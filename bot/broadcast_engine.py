@@ -24,11 +24,11 @@ from typing import Any, Protocol
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import JobQueue
-from telegram.request import HTTPXRequest
 
 from bot.announcement import LOCAL_FILE, Rendered, render
 from bot.campaign import refresh_live_texts
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from storage import Database
 from storage.broadcasts import (
     Broadcast,
@@ -115,9 +115,7 @@ class BroadcastEngine:
         self.db = db
         self.clock = clock
         self.concurrency = settings.broadcast_concurrency
-        request = HTTPXRequest(
-            connection_pool_size=self.concurrency + 2, read_timeout=15, write_timeout=30
-        )
+        request = AiohttpRequest(pool_size=self.concurrency + 2, read_timeout=15)
         kwargs: dict[str, Any] = {"request": request}
         if base_url:
             kwargs.update(base_url=base_url, base_file_url=base_file_url)

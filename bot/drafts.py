@@ -23,6 +23,9 @@ Draft = dict[str, Any]
 @dataclass(frozen=True)
 class DraftKind:
     key: str  # where the draft lives in user_data, and the prefix of its buttons' data
+    # Take a pressed keyboard away (one more request per press). The nonce already refuses a
+    # second press, so busy citizen journeys leave the keyboard and save the request.
+    clear_pressed: bool = True
 
     def of(self, context: BotContext) -> Draft:
         assert context.user_data is not None
@@ -58,7 +61,7 @@ class DraftKind:
             await query.answer(context._("This button has expired."), show_alert=True)
             return None
         await query.answer()
-        if query.message is not None and getattr(query.message, "reply_markup", None):
+        if self.clear_pressed and getattr(query.message, "reply_markup", None):
             # The choice is made: take the buttons away so they cannot be pressed twice.
             await query.edit_message_reply_markup(None)
         return parts[3:]

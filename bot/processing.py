@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 64
+MAX_CONCURRENT_UPDATES = 32
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):

@@ -86,7 +86,7 @@ EDITABLE_FIELDS: dict[str, str] = {
 
 # --- the draft and its buttons ------------------------------------------------------------
 
-JOIN = DraftKind("reg")
+JOIN = DraftKind("reg", clear_pressed=False)
 
 
 def problem_text(_: Gettext, problem: Problem | None) -> str:

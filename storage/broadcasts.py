@@ -229,18 +229,15 @@ async def set_status(
     if only_from:
         sql += f" AND status IN ({', '.join('?' for _ in only_from)})"
         params += only_from
-    async with db.transaction() as conn:
-        cur = await conn.execute(sql, params)
-        return cur.rowcount == 1
+    return await db.execute(sql, params) == 1
 
 
 async def reschedule(db: Database, broadcast_id: int, at: datetime) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE broadcasts SET scheduled_at = ? WHERE id = ? AND status = 'scheduled'",
-            (to_db(at), broadcast_id),
-        )
-        return cur.rowcount == 1
+    changed = await db.execute(
+        "UPDATE broadcasts SET scheduled_at = ? WHERE id = ? AND status = 'scheduled'",
+        (to_db(at), broadcast_id),
+    )
+    return changed == 1
 
 
 async def update_texts(
@@ -296,23 +293,21 @@ async def start_broadcast(db: Database, broadcast_id: int, at: datetime) -> bool
 
 
 async def finish_broadcast(db: Database, broadcast_id: int, at: datetime) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE broadcasts SET status = 'done', finished_at = ?"
-            " WHERE id = ? AND status = 'sending'",
-            (to_db(at), broadcast_id),
-        )
-        return cur.rowcount == 1
+    changed = await db.execute(
+        "UPDATE broadcasts SET status = 'done', finished_at = ?"
+        " WHERE id = ? AND status = 'sending'",
+        (to_db(at), broadcast_id),
+    )
+    return changed == 1
 
 
 async def mark_missed(db: Database, broadcast_id: int, at: datetime) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE broadcasts SET status = 'missed', finished_at = ?"
-            " WHERE id = ? AND status = 'scheduled'",
-            (to_db(at), broadcast_id),
-        )
-        return cur.rowcount == 1
+    changed = await db.execute(
+        "UPDATE broadcasts SET status = 'missed', finished_at = ?"
+        " WHERE id = ? AND status = 'scheduled'",
+        (to_db(at), broadcast_id),
+    )
+    return changed == 1
 
 
 # --- the outbox -----------------------------------------------------------------------------
@@ -320,34 +315,26 @@ async def mark_missed(db: Database, broadcast_id: int, at: datetime) -> bool:
 
 async def requeue_in_flight(db: Database) -> int:
     """After a crash: deliveries that were being sent go back to the queue."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'"
-        )
-        return cur.rowcount
+    changed = await db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
+    return changed
 
 
 async def claim_deliveries(
     db: Database, broadcast_id: int, limit: int, now: datetime
 ) -> list[Delivery]:
-    """Take up to `limit` deliveries that are due, and mark them as being sent."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT telegram_id, language, attempts FROM deliveries"
-            " WHERE broadcast_id = ? AND status = 'pending'"
-            " AND (next_try_at IS NULL OR next_try_at <= ?)"
-            " ORDER BY telegram_id LIMIT ?",
-            (broadcast_id, to_db(now), limit),
-        ) as cur:
-            rows = list(await cur.fetchall())
-        await conn.executemany(
-            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1"
-            " WHERE broadcast_id = ? AND telegram_id = ?",
-            [(broadcast_id, r["telegram_id"]) for r in rows],
-        )
-    return [
-        Delivery(broadcast_id, r["telegram_id"], r["language"], r["attempts"] + 1) for r in rows
-    ]
+    """Take up to `limit` deliveries that are due, and mark them as being sent (one statement)."""
+    rows = await db.write_returning(
+        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1"
+        " WHERE (broadcast_id, telegram_id) IN ("
+        "  SELECT broadcast_id, telegram_id FROM deliveries"
+        "  WHERE broadcast_id = ? AND status = 'pending'"
+        "  AND (next_try_at IS NULL OR next_try_at <= ?)"
+        "  ORDER BY telegram_id LIMIT ?)"
+        " RETURNING telegram_id, language, attempts",
+        (broadcast_id, to_db(now), limit),
+    )
+    claimed = [Delivery(broadcast_id, r["telegram_id"], r["language"], r["attempts"]) for r in rows]
+    return sorted(claimed, key=lambda d: d.telegram_id)
 
 
 async def next_retry_at(db: Database, broadcast_id: int) -> datetime | None:
@@ -368,26 +355,29 @@ async def record_delivery(
 ) -> None:
     """One delivery's outcome, written as soon as Telegram answers (so a crash repeats at most
     the messages in flight). An unreachable user is marked so in `users` too."""
+    update = (
+        "UPDATE deliveries SET status = ?, last_error = ?, next_try_at = ?,"
+        " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
+        " WHERE broadcast_id = ? AND telegram_id = ?"
+    )
+    params = (
+        status,
+        error,
+        to_db(retry_at) if retry_at else None,
+        status,
+        to_db(at),
+        delivery.broadcast_id,
+        delivery.telegram_id,
+    )
+    if status != "unreachable":
+        await db.execute(update, params)
+        return
     async with db.transaction() as conn:
+        await conn.execute(update, params)
         await conn.execute(
-            "UPDATE deliveries SET status = ?, last_error = ?, next_try_at = ?,"
-            " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
-            " WHERE broadcast_id = ? AND telegram_id = ?",
-            (
-                status,
-                error,
-                to_db(retry_at) if retry_at else None,
-                status,
-                to_db(at),
-                delivery.broadcast_id,
-                delivery.telegram_id,
-            ),
+            "UPDATE users SET reachable = 0, unreachable_reason = ? WHERE telegram_id = ?",
+            (error, delivery.telegram_id),
         )
-        if status == "unreachable":
-            await conn.execute(
-                "UPDATE users SET reachable = 0, unreachable_reason = ? WHERE telegram_id = ?",
-                (error, delivery.telegram_id),
-            )
 
 
 async def release_delivery(db: Database, delivery: Delivery) -> None:
@@ -426,12 +416,11 @@ async def progress(db: Database, broadcast_id: int) -> Progress:
 
 async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> bool:
     """True when this changed anything."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE users SET subscribed = ? WHERE telegram_id = ? AND subscribed != ?",
-            (int(subscribed), telegram_id, int(subscribed)),
-        )
-        return cur.rowcount == 1
+    changed = await db.execute(
+        "UPDATE users SET subscribed = ? WHERE telegram_id = ? AND subscribed != ?",
+        (int(subscribed), telegram_id, int(subscribed)),
+    )
+    return changed == 1
 
 
 async def set_reachable(

@@ -98,15 +98,28 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
+    # Each call below is one round trip to aiosqlite's thread; under load those hops, not
+    # SQLite, are what a request waits for.
+
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)  # type: ignore[arg-type]
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
-    async def execute(self, sql: str, params: tuple[object, ...] = ()) -> None:
-        """One statement in its own transaction."""
-        async with self.transaction() as conn:
-            await conn.execute(sql, params)
+    async def execute(self, sql: str, params: tuple[object, ...] = ()) -> int:
+        """One statement, atomic on its own (autocommit); returns the rows it changed.
+
+        It still takes the write lock, so that it never lands inside another task's open
+        transaction on this shared connection."""
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def write_returning(
+        self, sql: str, params: tuple[object, ...] = ()
+    ) -> list[aiosqlite.Row]:
+        """One statement with a RETURNING clause, atomic on its own."""
+        async with self._write_lock:
+            return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]

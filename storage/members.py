@@ -80,13 +80,12 @@ def _member(row: aiosqlite.Row) -> Member:
 async def record_consent(
     db: Database, telegram_id: int, purpose: str, notice_version: str, granted: bool, at: datetime
 ) -> int:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO consents (telegram_id, purpose, notice_version, granted, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (telegram_id, purpose, notice_version, int(granted), to_db(at)),
-        )
-        return int(cur.lastrowid or 0)
+    rows = await db.write_returning(
+        "INSERT INTO consents (telegram_id, purpose, notice_version, granted, created_at)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (telegram_id, purpose, notice_version, int(granted), to_db(at)),
+    )
+    return int(rows[0]["id"])
 
 
 async def member_by_telegram(db: Database, telegram_id: int) -> Member | None:

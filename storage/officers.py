@@ -18,19 +18,16 @@ class Officer:
 
 async def add_officer(db: Database, telegram_id: int, added_by: str, at: datetime) -> bool:
     """Add an officer; False when they already were one."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO officers (telegram_id, added_by, added_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (telegram_id) DO NOTHING",
-            (telegram_id, added_by, to_db(at)),
-        )
-        return cur.rowcount == 1
+    changed = await db.execute(
+        "INSERT INTO officers (telegram_id, added_by, added_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO NOTHING",
+        (telegram_id, added_by, to_db(at)),
+    )
+    return changed == 1
 
 
 async def remove_officer(db: Database, telegram_id: int) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,))
-        return cur.rowcount == 1
+    return await db.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,)) == 1
 
 
 async def is_officer(db: Database, telegram_id: int) -> bool:

@@ -55,13 +55,19 @@ async def save_batch(
 ) -> None:
     """Many drafts and conversation states in one transaction (None deletes)."""
     moment = to_db(at)
+    gone = [(user,) for user, data in drafts.items() if not data]
+    kept = [
+        (user, json.dumps(data, ensure_ascii=False), moment)
+        for user, data in drafts.items()
+        if data
+    ]
+    ended = [(name, key) for (name, key), state in conversations.items() if state is None]
+    going = [
+        (name, key, json.dumps(state))
+        for (name, key), state in conversations.items()
+        if state is not None
+    ]
     async with db.transaction() as conn:
-        gone = [(user,) for user, data in drafts.items() if not data]
-        kept = [
-            (user, json.dumps(data, ensure_ascii=False), moment)
-            for user, data in drafts.items()
-            if data
-        ]
         if gone:
             await conn.executemany("DELETE FROM user_drafts WHERE telegram_id = ?", gone)
         if kept:
@@ -71,12 +77,6 @@ async def save_batch(
                 " updated_at = excluded.updated_at",
                 kept,
             )
-        ended = [(name, key) for (name, key), state in conversations.items() if state is None]
-        going = [
-            (name, key, json.dumps(state))
-            for (name, key), state in conversations.items()
-            if state is not None
-        ]
         if ended:
             await conn.executemany("DELETE FROM conversations WHERE name = ? AND key = ?", ended)
         if going:

@@ -15,17 +15,13 @@ async def get_language(db: Database, telegram_id: int) -> str | None:
 
 async def ensure_user(db: Database, telegram_id: int, language: str, at: datetime) -> str:
     """Create the user on first contact with `language`; return the language kept for them."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
-            (telegram_id, language, to_db(at), to_db(at)),
-        )
-        async with conn.execute(
-            "SELECT language FROM users WHERE telegram_id = ?", (telegram_id,)
-        ) as cur:
-            row = await cur.fetchone()
-    return str(row["language"]) if row else language
+    rows = await db.write_returning(
+        "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (telegram_id)"
+        " DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING language",
+        (telegram_id, language, to_db(at), to_db(at)),
+    )
+    return str(rows[0]["language"]) if rows else language
 
 
 async def set_language(db: Database, telegram_id: int, language: str, at: datetime) -> None:

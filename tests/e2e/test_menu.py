@@ -245,8 +245,8 @@ async def test_a_502_before_saving_leaves_no_member_and_the_next_tap_works(
     chat = Chat(local, 3032)
     await to_summary(chat)
     summary_id = chat.last.message_id
-    # Taking the buttons off the summary fails, before anything is saved.
-    local.emulator.inject_errors(status=502, count=1, methods=["editMessageReplyMarkup"])
+    # Answering the press fails, before anything is saved.
+    local.emulator.inject_errors(status=502, count=1, methods=["answerCallbackQuery"])
     replies = await chat.press("✅ Xác nhận")
     assert replies == [APOLOGY]
     assert await member_rows(local) == []
