@@ -468,3 +468,30 @@ async def test_the_calendar_sends_the_right_message_on_2_october(settings: Setti
         calendar_view = (await officer.send("/campaign"))[0]
         assert calendar_view.startswith("📅 Lịch tuyên truyền:")
         assert "07:30 02/10/2026 · study-promotion-day · ✅ đã gửi xong" in calendar_view
+
+
+async def test_a_photo_is_uploaded_once_then_sent_by_file_id(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    photo = tmp_path / "poster.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 2048)
+    async with running(settings, clock) as local:
+        db = local.runtime.db
+        chats = [Chat(local, 8201 + i) for i in range(4)]
+        for chat in chats:
+            await seed_member(db, chat.user_id)
+        draft = BroadcastDraft(
+            "Áp phích Tháng khuyến học", "members", clock(), photo=f"file:{photo}", action="join"
+        )
+        await create_broadcast(db, draft, clock())
+        local.runtime.engine.wake()
+        await eventually(lambda: finished(local, 1))
+        for chat in chats:
+            got = chat.last
+            assert got.kind == "photo"
+            assert got.text == "Áp phích Tháng khuyến học"  # the caption
+            assert got.buttons == ["📝 Tham gia Hội Khuyến học", STOP_BUTTON]
+        assert len([r for r in local.emulator.requests if r[1] == "sendPhoto"]) == 4
+        assert len(local.emulator._files) == 1  # one upload; the others reused its file_id
+        stored = await get_broadcast(db, 1)
+        assert stored is not None and stored.photo and not stored.photo.startswith("file:")
