@@ -15,36 +15,9 @@ async def load_conversations(db: Database, name: str) -> dict[str, Any]:
     return {r["key"]: json.loads(r["state"]) for r in rows}
 
 
-async def save_conversation(db: Database, name: str, key: str, state: Any) -> None:
-    if state is None:
-        await db.execute("DELETE FROM conversations WHERE name = ? AND key = ?", (name, key))
-    else:
-        await db.execute(
-            "INSERT INTO conversations (name, key, state) VALUES (?, ?, ?)"
-            " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-            (name, key, json.dumps(state)),
-        )
-
-
 async def load_drafts(db: Database) -> dict[int, dict[str, Any]]:
     rows = await db.fetchall("SELECT telegram_id, data FROM user_drafts")
     return {int(r["telegram_id"]): json.loads(r["data"]) for r in rows}
-
-
-async def save_draft(db: Database, telegram_id: int, data: dict[str, Any], at: datetime) -> None:
-    if not data:
-        await drop_draft(db, telegram_id)
-        return
-    await db.execute(
-        "INSERT INTO user_drafts (telegram_id, data, updated_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (telegram_id) DO UPDATE SET data = excluded.data,"
-        " updated_at = excluded.updated_at",
-        (telegram_id, json.dumps(data, ensure_ascii=False), to_db(at)),
-    )
-
-
-async def drop_draft(db: Database, telegram_id: int) -> None:
-    await db.execute("DELETE FROM user_drafts WHERE telegram_id = ?", (telegram_id,))
 
 
 async def save_batch(

@@ -18,7 +18,11 @@ from storage.members import (
     save_member,
 )
 from storage.officers import add_officer, is_officer, list_officers, remove_officer
-from storage.persistence import load_conversations, load_drafts, save_conversation, save_draft
+from storage.persistence import (
+    load_conversations,
+    load_drafts,
+    save_batch,
+)
 from storage.users import ensure_user, get_language, set_language
 
 NOW = datetime(2026, 10, 2, 3, 0, tzinfo=UTC)
@@ -115,12 +119,35 @@ async def test_officers(db: Database) -> None:
     assert not await is_officer(db, 7)
 
 
-async def test_persistence_round_trip(db: Database) -> None:
-    await save_conversation(db, "membership", "[1, 1]", 3)
-    await save_draft(db, 1, {"join": {"full_name": "Lê Văn Hưng", "nonce": "ab12"}}, NOW)
-    assert await load_conversations(db, "membership") == {"[1, 1]": 3}
-    assert await load_drafts(db) == {1: {"join": {"full_name": "Lê Văn Hưng", "nonce": "ab12"}}}
-    await save_conversation(db, "membership", "[1, 1]", None)
-    await save_draft(db, 1, {}, NOW)
-    assert await load_conversations(db, "membership") == {}
-    assert await load_drafts(db) == {}
+async def test_persistence_batch_writes_and_deletes_together(db: Database) -> None:
+    await save_batch(
+        db,
+        {1: {"reg": {"nonce": "a1"}}, 2: {"reg": {"nonce": "b2"}}},
+        {("membership", "[1, 1]"): 3, ("membership", "[2, 2]"): 5},
+        NOW,
+    )
+    assert await load_drafts(db) == {1: {"reg": {"nonce": "a1"}}, 2: {"reg": {"nonce": "b2"}}}
+    assert await load_conversations(db, "membership") == {"[1, 1]": 3, "[2, 2]": 5}
+    await save_batch(db, {1: None}, {("membership", "[1, 1]"): None}, NOW)
+    assert await load_drafts(db) == {2: {"reg": {"nonce": "b2"}}}
+    assert await load_conversations(db, "membership") == {"[2, 2]": 5}
+
+
+async def test_single_statement_writes_wait_for_an_open_transaction(db: Database) -> None:
+    """A write from another task never lands inside a transaction that then rolls back."""
+    import asyncio
+
+    async def failing_transaction() -> None:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO officers (telegram_id, added_by, added_at) VALUES (1, 't', 'x')"
+                )
+                await asyncio.sleep(0.05)
+                raise RuntimeError("boom")
+
+    task = asyncio.create_task(failing_transaction())
+    await asyncio.sleep(0.01)
+    assert await add_officer(db, 2, "test", NOW)  # waits for the lock, then commits on its own
+    await task
+    assert [o.telegram_id for o in await list_officers(db)] == [2]
