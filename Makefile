@@ -8,7 +8,7 @@ DOMAIN := messages
 POS := $(wildcard $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po)
 MOS := $(POS:.po=.mo)
 
-.PHONY: run test lint format i18n i18n-compile bench clean
+.PHONY: run test lint format i18n i18n-compile bench bench-broadcast clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ i18n: $(STAMP)
 
 bench: $(STAMP) i18n-compile
 	$(PY) bench/registration.py
+
+bench-broadcast: $(STAMP) i18n-compile
+	$(PY) bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) $(MOS) .pytest_cache .ruff_cache
