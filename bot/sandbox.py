@@ -139,6 +139,23 @@ class Sandbox:
         self.print_new()
 
 
+    async def drain(self, limit: float = 15.0) -> None:
+        """At the end of piped input: let announcements under way finish, and show them."""
+        from storage.broadcasts import broadcasts_with_status
+
+        engine = self.local.runtime.engine
+        if engine is not None:
+            engine.wake()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while loop.time() < deadline:
+            if not await broadcasts_with_status(self.local.runtime.db, "sending"):
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.3)  # the engine's final progress edit and report
+        self.print_new()
+
+
 async def read_lines(stream: TextIO, prompt: str | None) -> str | None:
     if prompt is not None:
         sys.stdout.write(prompt)
@@ -163,6 +180,8 @@ async def run_sandbox(settings: Settings, user: str = "An", officer: bool = Fals
             prompt = f"{sandbox.current.name}> " if interactive else None
             line = await read_lines(sys.stdin, prompt)
             if line is None:
+                if not interactive:
+                    await sandbox.drain()
                 break
             await sandbox.handle(line)
     return 0
