@@ -200,9 +200,16 @@ class BroadcastEngine:
                 break
             if quiet and not broadcast.quiet_exempt:
                 continue
-            if broadcast.campaign_key:
-                await refresh_live_texts(self.db, self.settings, broadcast, now)
-            if await start_broadcast(self.db, broadcast.id, now):
+            try:
+                if broadcast.campaign_key:
+                    await refresh_live_texts(self.db, self.settings, broadcast, now)
+                started_now = await start_broadcast(self.db, broadcast.id, now)
+            except Exception:  # one bad row (a broken translation, a segment) must not stop all
+                log.exception("broadcast %d could not start; it is cancelled", broadcast.id)
+                await set_status(self.db, broadcast.id, "cancelled", only_from=("scheduled",))
+                await self._view("report", broadcast, await progress(self.db, broadcast.id))
+                continue
+            if started_now:
                 log.info("broadcast %d started", broadcast.id)
                 started = await get_broadcast(self.db, broadcast.id)
                 if started is not None:
@@ -240,15 +247,22 @@ class BroadcastEngine:
         while not self._stopping:
             try:
                 await self.tick()
-                active = await broadcasts_with_status(self.db, "sending")
-                if active:
-                    await self._send(active[0])
+                sendable = [
+                    b
+                    for b in await broadcasts_with_status(self.db, "sending")
+                    if b.quiet_exempt or not self._quiet_now()
+                ]
+                if sendable:
+                    await self._send(sendable[0])
                     continue
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("broadcast engine error; retrying shortly")
             await self._sleep(POLL_EVERY)
+
+    def _quiet_now(self) -> bool:
+        return self.settings.quiet_hours.contains(self.clock(), self.settings.tz)
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
@@ -280,6 +294,8 @@ class BroadcastEngine:
                     if in_flight:
                         await asyncio.wait(in_flight)
                         continue
+                    if await requeue_in_flight(self.db, broadcast.id):
+                        continue  # rows left 'sending' by a fault: nothing is in flight now
                     retry_at = await next_retry_at(self.db, broadcast.id)
                     if retry_at is None:
                         await self._finish(broadcast)
@@ -317,16 +333,16 @@ class BroadcastEngine:
                     await self._report(current)
 
     async def _upload_photo(self, broadcast: Broadcast) -> Broadcast:
-        """Upload a local photo once; every recipient then gets Telegram's file_id."""
-        page = await claim_deliveries(self.db, broadcast.id, 1, real_now())
-        if not page:
-            return broadcast
-        outcome = await self._attempt(broadcast, render(broadcast, page[0].language), page[0])
-        await record_delivery(
-            self.db, page[0], outcome.status, self.clock(), outcome.error, outcome.retry_at
-        )
-        refreshed = await get_broadcast(self.db, broadcast.id)
-        return refreshed or broadcast
+        """Upload a local photo once, one recipient at a time until it takes (the first may
+        have blocked the bot); every other recipient then gets Telegram's file_id."""
+        current = broadcast
+        while current.photo and current.photo.startswith(LOCAL_FILE) and not self._stopping:
+            page = await claim_deliveries(self.db, current.id, 1, real_now())
+            if not page:
+                break
+            await self._deliver(current, render(current, page[0].language), page[0], Pacer(1))
+            current = await get_broadcast(self.db, current.id) or current
+        return current
 
     async def _deliver(
         self, broadcast: Broadcast, content: Rendered, delivery: Delivery, pacer: Pacer
@@ -341,12 +357,29 @@ class BroadcastEngine:
                 pacer.hold(seconds)
                 await asyncio.sleep(seconds)
                 continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug or a local fault must not strand the recipient
+                log.exception("broadcast %d: delivery failed unexpectedly", broadcast.id)
+                outcome = self._retry_or_fail(delivery, f"{type(exc).__name__}: {exc}"[:200])
             break
-        await record_delivery(
-            self.db, delivery, outcome.status, self.clock(), outcome.error, outcome.retry_at
-        )
+        for attempt in range(3):
+            try:
+                await record_delivery(
+                    self.db, delivery, outcome.status, self.clock(), outcome.error, outcome.retry_at
+                )
+                break
+            except Exception:  # e.g. "database is locked" by a command-line writer
+                log.warning("broadcast %d: outcome not recorded yet", broadcast.id, exc_info=True)
+                await asyncio.sleep(0.5 * (attempt + 1))
         if outcome.status == "sent":
             self.sent_count += 1
+
+    def _retry_or_fail(self, delivery: Delivery, reason: str) -> Outcome:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            return Outcome("failed", reason)
+        backoff = min(2 ** (delivery.attempts - 1), 60)
+        return Outcome("pending", reason, real_now() + timedelta(seconds=backoff))
 
     async def _attempt(
         self, broadcast: Broadcast, rendered: Rendered, delivery: Delivery
@@ -360,7 +393,10 @@ class BroadcastEngine:
                 photo: str | InputFile = rendered.photo
                 if rendered.photo.startswith(LOCAL_FILE):
                     path = Path(rendered.photo.removeprefix(LOCAL_FILE))
-                    data = await asyncio.to_thread(path.read_bytes)
+                    try:
+                        data = await asyncio.to_thread(path.read_bytes)
+                    except OSError as exc:
+                        return Outcome("failed", f"photo {path.name}: {exc.strerror}")
                     photo = InputFile(data, filename=path.name)
                 message: Message = await self.bot.send_photo(
                     delivery.telegram_id,
@@ -391,10 +427,7 @@ class BroadcastEngine:
                 return Outcome("unreachable", _reason(exc))
             return Outcome("failed", _reason(exc))
         except (TimedOut, NetworkError) as exc:
-            if delivery.attempts >= MAX_ATTEMPTS:
-                return Outcome("failed", _reason(exc))
-            backoff = min(2 ** (delivery.attempts - 1), 60)
-            return Outcome("pending", _reason(exc), real_now() + timedelta(seconds=backoff))
+            return self._retry_or_fail(delivery, _reason(exc))
         except TelegramError as exc:
             return Outcome("failed", _reason(exc))
 

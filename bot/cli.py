@@ -167,9 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run(campaign_command(settings, args))
         if command == "officers":
-            return run(
-                manage_officers(settings, args.action, getattr(args, "telegram_id", None))
-            )
+            return run(manage_officers(settings, args.action, getattr(args, "telegram_id", None)))
         return run(migrate(settings))
     except CatalogueMissing as exc:
         print(f"Catalogue error: {exc}", file=sys.stderr)

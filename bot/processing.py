@@ -13,11 +13,16 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 MAX_CONCURRENT_UPDATES = 32
+# PTB takes its own slot before calling us; were its slots our limit, one user flooding the bot
+# would hold them all while waiting for their own lock, and stall everyone else. So PTB's limit
+# is only a ceiling on queued tasks, and ours is taken after the user's lock.
+PTB_SLOTS = 4096
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(PTB_SLOTS)
+        self._running = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -33,12 +38,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         key = self._key(update)
         if key is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             self._waiting[key] -= 1

@@ -138,7 +138,6 @@ class Sandbox:
         await self.local.settle()
         self.print_new()
 
-
     async def drain(self, limit: float = 15.0) -> None:
         """At the end of piped input: let announcements under way finish, and show them."""
         from storage.broadcasts import broadcasts_with_status

@@ -313,10 +313,14 @@ async def mark_missed(db: Database, broadcast_id: int, at: datetime) -> bool:
 # --- the outbox -----------------------------------------------------------------------------
 
 
-async def requeue_in_flight(db: Database) -> int:
-    """After a crash: deliveries that were being sent go back to the queue."""
-    changed = await db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
-    return changed
+async def requeue_in_flight(db: Database, broadcast_id: int | None = None) -> int:
+    """Deliveries left 'sending' (by a crash, or a fault) go back to the queue."""
+    if broadcast_id is None:
+        return await db.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
+    return await db.execute(
+        "UPDATE deliveries SET status = 'pending' WHERE broadcast_id = ? AND status = 'sending'",
+        (broadcast_id,),
+    )
 
 
 async def claim_deliveries(

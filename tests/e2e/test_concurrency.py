@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.local import LocalBot
-from tests.support import Chat
+from tests.support import Chat, eventually
 
 AGREE = "✅ Tôi đồng ý"
 SHARE = "📱 Gửi số điện thoại của tôi"
@@ -192,3 +192,20 @@ async def test_twenty_users_join_at_once_with_distinct_numbers(local: LocalBot) 
         assert row["birth_year"] == 1950 + i
         assert f"Số thẻ hội viên của bạn là {row['member_no']}" in chat.reply_text()
     assert local.emulator.api_errors == []
+
+
+async def test_one_user_flooding_does_not_stall_the_others(local: LocalBot) -> None:
+    flooder, other = Chat(local, 6101), Chat(local, 6102)
+    await flooder.send("/start")
+    await other.send("/start")
+    local.emulator.set_latency(0.02)
+    for _ in range(60):
+        local.emulator.enqueue_text(flooder.user_id, "/help")
+    await asyncio.sleep(0.3)  # the flood is being processed, one update at a time
+    started = asyncio.get_running_loop().time()
+    local.emulator.enqueue_text(other.user_id, "/help")
+    await eventually(lambda: len(other.messages) == 2, timeout=20)
+    waited = asyncio.get_running_loop().time() - started
+    assert waited < 0.5, f"the other user waited {waited:.2f} s behind the flood"
+    await local.settle(timeout=30)
+    assert len(flooder.messages) == 61
