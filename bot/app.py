@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.broadcast_engine import BroadcastEngine
@@ -24,7 +24,12 @@ from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error
 from handlers.membership import membership_handlers
 from handlers.officers import officer_handlers
-from handlers.start import early_handlers, fallback_handlers, menu_handlers
+from handlers.start import (
+    early_handlers,
+    fallback_handlers,
+    menu_handlers,
+    private_only_handler,
+)
 from handlers.subscription import subscription_handlers
 from storage import Database
 
@@ -33,6 +38,8 @@ log = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, dict[str, Any], dict[Any, Any], dict[str, Any], Any]
 
 CONNECTION_POOL = 16
+# The update kinds the bot handles, in production, the sandbox and the tests alike.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 PUBLIC_COMMANDS = ("start", "join", "me", "language", "stop", "subscribe", "help", "cancel")
 
 
@@ -118,6 +125,7 @@ def build_application(
 
 def register_handlers(app: BotApplication) -> None:
     """Every handler of the bot, in the order PTB must try them."""
+    app.add_handler(private_only_handler(), group=-2)
     for handler in early_handlers():
         app.add_handler(handler, group=-1)
     for handler in [
@@ -141,7 +149,7 @@ async def running(app: BotApplication, poll_timeout: int = 10) -> AsyncIterator[
             await app.post_init(app)
         assert app.updater is not None
         await app.updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
         )
         await app.start()
         try:

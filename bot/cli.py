@@ -38,6 +38,8 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG, PTB logs every update and every API call's parameters: names, phone numbers.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,12 +96,12 @@ def run(coroutine: Coroutine[Any, Any, int]) -> int:
 
 
 def run_bot(settings: Settings) -> int:
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     app = build_application(settings)
     logging.getLogger(__name__).info("starting long polling")
     use_fast_loop()
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

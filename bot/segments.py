@@ -32,7 +32,7 @@ def parse_segment(text: str, province_code: int) -> Segment:
     if kind in ("all", "members") and not value:
         return Segment(kind)
     if kind == "ward" and value:
-        if value.isdigit() and ward_by_code(province_code, int(value)):
+        if value.isascii() and value.isdigit() and ward_by_code(province_code, int(value)):
             return Segment("ward", value)
         found = search_wards(province_code, value)
         if len(found) == 1 or (found and is_exact(found[0], value)):

@@ -15,6 +15,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -271,7 +272,7 @@ async def ward_pressed(update: Update, context: BotContext) -> int:
     args = await COMPOSE.pressed(update, context, "ward")
     if args is None:
         return WARD
-    if not args or not args[0].isdigit():
+    if not args or not (args[0].isascii() and args[0].isdigit()):
         return await ask_segment(update, context)
     COMPOSE.of(context)["segment"] = f"ward:{args[0]}"
     return await after_step(update, context, ask_when)
@@ -654,7 +655,7 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
     assert query is not None
     _ = context._
     parts = (query.data or "").split(":")
-    if len(parts) != 3 or not parts[1].isdigit():
+    if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()):
         await query.answer(_("This button has expired."), show_alert=True)
         return None
     broadcast_id, action = int(parts[1]), parts[2]
@@ -688,7 +689,14 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
     broadcast = await get_broadcast(context.runtime.db, broadcast_id)
     if broadcast is not None and query.message is not None:
         buttons = control_buttons(broadcast, _)
-        await query.edit_message_reply_markup(InlineKeyboardMarkup([buttons]) if buttons else None)
+        try:
+            await query.edit_message_reply_markup(
+                InlineKeyboardMarkup([buttons]) if buttons else None
+            )
+        except BadRequest as exc:
+            # The engine's own progress edit may have got there first.
+            if "not modified" not in exc.message:
+                raise
     return None
 
 
@@ -731,10 +739,12 @@ def mover() -> ConversationHandler[BotContext]:
         return ConversationHandler(
             name="broadcast-move",
             persistent=True,
+            allow_reentry=True,
             entry_points=[CallbackQueryHandler(control_pressed, rf"^{CONTROL}:")],
             states={
                 MOVE_AT: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, move_typed),
+                    CallbackQueryHandler(control_pressed, rf"^{CONTROL}:"),
                     CommandHandler("cancel", cancel),
                     MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, repeat(MOVE_AT)),
                 ]
@@ -804,7 +814,7 @@ class OfficerViews:
             _("Sent {sent} of {total} ({percent})").format(
                 sent=number(figures.sent, lang),
                 total=number(figures.total, lang),
-                percent=format_percent(figures.done / total, "#,##0.0%", locale=babel_locale(lang)),
+                percent=format_percent(figures.sent / total, "#,##0.0%", locale=babel_locale(lang)),
             ),
             _("Failed: {failed} · Unreachable: {unreachable}").format(
                 failed=number(figures.failed, lang), unreachable=number(figures.unreachable, lang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -19,6 +20,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -45,6 +47,7 @@ from storage.members import MemberInput, member_by_telegram, record_consent, sav
 log = logging.getLogger(__name__)
 
 NOTICE_VERSION = "2026-11"
+ABANDONED_AFTER = timedelta(hours=12)
 CONSENT_PURPOSE = "membership"
 
 (
@@ -259,9 +262,18 @@ def summary_text(context: BotContext, draft: Draft) -> str:
     return "\n".join(lines)
 
 
+REQUIRED = ("consent_id", "full_name", "phone", "birth_year", "ward_code", "ward_name", "category")
+
+
 async def ask_summary(update: Update, context: BotContext) -> int:
     _ = context._
     draft = JOIN.of(context)
+    if any(draft.get(key) is None for key in REQUIRED):
+        # Only after a badly timed restart: the answers are gone, so start again cleanly.
+        await say(
+            update, context, _("Sorry, your answers were lost. Please type /join to start again.")
+        )
+        return JOIN.end(context)
     draft["editing"] = True
     keyboard = InlineKeyboardMarkup(
         [
@@ -531,7 +543,7 @@ async def ward_pressed(update: Update, context: BotContext) -> int:
         return WARD
     ward = (
         ward_by_code(context.runtime.settings.province_code, int(args[0]))
-        if (args and args[0].isdigit())
+        if (args and args[0].isascii() and args[0].isdigit())
         else None
     )
     if ward is None:
@@ -603,13 +615,15 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
         organisation=draft.get("organisation"),
     )
     runtime = context.runtime
+    now = runtime.now()
     member, created = await save_member(
         runtime.db,
         user.id,
         data,
         draft["consent_id"],
         runtime.settings.member_prefix,
-        runtime.now(),
+        now,
+        year=now.astimezone(runtime.settings.tz).year,
     )
     JOIN.end(context)
     _ = context._
@@ -667,6 +681,11 @@ async def cancel_pressed(update: Update, context: BotContext) -> int:
     return await cancel(update, context)
 
 
+async def timed_out(update: Update, context: BotContext) -> int:
+    """An abandoned registration: drop what was typed."""
+    return JOIN.end(context)
+
+
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel at any step: nothing is saved."""
     JOIN.end(context)
@@ -705,13 +724,7 @@ def unexpected(state: int) -> Any:
 
     async def again(update: Update, context: BotContext) -> int:
         _ = context._
-        message = update.effective_message
-        if message is not None and message.text and message.text.startswith("/"):
-            hint = _(
-                "You are in the middle of joining. Answer the question below, "
-                "or type /cancel to stop."
-            )
-        elif state in (CONSENT, CATEGORY, SUMMARY, EDIT_FIELD, EXISTING):
+        if state in (CONSENT, CATEGORY, SUMMARY, EDIT_FIELD, EXISTING):
             hint = _("Please use the buttons below.")
         else:
             hint = _("I need a typed answer here.")
@@ -729,10 +742,12 @@ def text_answer(callback: Any) -> MessageHandler[BotContext, Any]:
 def conversation() -> ConversationHandler[BotContext]:
     def with_fallback(state: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
         # /cancel must come before the catch-all: a state's handlers are tried before fallbacks.
+        # Other commands (/stop, /me, /help, /language, /start) pass through to their own
+        # handlers and the question stays open: opting out always works.
         return [
             *handlers,
             CommandHandler("cancel", cancel),
-            MessageHandler(filters.UpdateType.MESSAGE, unexpected(state)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected(state)),
         ]
 
     phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)
@@ -782,8 +797,12 @@ def conversation() -> ConversationHandler[BotContext]:
                 EXISTING: with_fallback(
                     EXISTING, CallbackQueryHandler(existing_pressed, JOIN.pattern)
                 ),
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[CommandHandler("cancel", cancel)],
+            # An abandoned registration ends by itself, so that weeks later "Xin chào" is not
+            # taken for a name. (After a restart, open conversations wait for their next answer.)
+            conversation_timeout=ABANDONED_AFTER,
         )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -154,6 +156,33 @@ async def expired_button(update: Update, context: BotContext) -> None:
         await query.answer(context._("This button has expired."), show_alert=True)
 
 
+async def private_only(update: Update, context: BotContext) -> None:
+    """In groups the bot stays silent, collects nothing and points to a private chat; only a
+    command addressed to it gets that answer."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    message = update.message
+    if message is not None and message.text and message.text.startswith("/"):
+        link = f"https://t.me/{context.bot.username}"
+        await context.bot.send_message(
+            chat.id,
+            context._(
+                "To keep your personal data private, please talk to me directly: {link}"
+            ).format(link=link),
+        )
+    raise ApplicationHandlerStop
+
+
+def private_only_handler() -> BaseHandler[Update, BotContext, None]:
+    return TypeHandler(Update, private_only)
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel when nothing is under way."""
+    await send_menu(update, context, context._("There is nothing to cancel. Here is the menu:"))
+
+
 def early_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """Run before everything else (group -1)."""
     return [TypeHandler(Update, resolve_language)]
@@ -164,6 +193,7 @@ def menu_handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("start", start),
         CommandHandler("help", help_command),
         CommandHandler("language", choose_language),
+        CommandHandler("cancel", nothing_to_cancel),
         CallbackQueryHandler(help_command, pattern=f"^{MENU_HELP}$"),
         CallbackQueryHandler(events, pattern=f"^{MENU_EVENTS}$"),
         CallbackQueryHandler(pledge_soon, pattern=f"^{MENU_PLEDGE}$"),

@@ -100,8 +100,11 @@ async def save_member(
     consent_id: int,
     prefix: str,
     at: datetime,
+    year: int | None = None,
 ) -> tuple[Member, bool]:
-    """Create the member for this Telegram account, or update it; (member, created)."""
+    """Create the member for this Telegram account, or update it; (member, created).
+
+    `year` goes into the membership number: the local year, which `at` (UTC) may not be."""
     if data.category not in CATEGORIES:
         raise ValueError(f"unknown category {data.category!r}")
     values = (
@@ -133,7 +136,7 @@ async def save_member(
             async with conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM members") as cur:
                 row = await cur.fetchone()
             member_id = int(row[0]) if row else 1
-            member_no = f"{prefix}-{at.year}-{member_id:06d}"
+            member_no = f"{prefix}-{year or at.year}-{member_id:06d}"
             await conn.execute(
                 "INSERT INTO members (id, member_no, telegram_id, full_name, phone, birth_year,"
                 " guardian_name, guardian_phone, ward_code, ward_name, category, organisation,"

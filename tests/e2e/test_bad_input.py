@@ -32,7 +32,7 @@ EXPIRED = "Nút này đã hết hiệu lực."
 CANCELLED = "Đã huỷ đăng ký, những gì bạn vừa nhập không được lưu lại. Gõ /start để về menu chính."
 USE_BUTTONS = "Vui lòng chọn bằng các nút bên dưới."
 TYPE_ANSWER = "Câu hỏi này cần bạn gõ câu trả lời."
-IN_THE_MIDDLE = "Bạn đang đăng ký hội viên. Hãy trả lời câu hỏi bên dưới, hoặc gõ /cancel để dừng."
+NOT_A_MEMBER = "Bạn chưa là hội viên. Bấm “Tham gia Hội Khuyến học” để đăng ký."
 APOLOGY = "Xin lỗi, hệ thống vừa gặp sự cố."
 
 NAME_HINT = "Vui lòng gõ họ và tên bằng chữ, tối đa 100 ký tự. Ví dụ: Nguyễn Thị Lan"
@@ -430,8 +430,12 @@ async def test_a_sticker_where_text_is_expected(local: LocalBot) -> None:
 async def test_a_command_in_the_middle_of_joining(local: LocalBot) -> None:
     chat = Chat(local, 2042)
     await to_year(chat)
+    # Other commands work as usual (here /me), and the open question stays open.
     await chat.send("/me")
-    assert chat.replies() == [IN_THE_MIDDLE, YEAR_Q]
+    assert chat.replies() == [NOT_A_MEMBER]
+    await chat.send("/stop")
+    row = await local.runtime.db.fetchone("SELECT subscribed FROM users WHERE telegram_id = 2042")
+    assert row is not None and row[0] == 0
     await chat.send("1990")
     assert only(chat).startswith(WARD_Q)
     assert await member_count(local) == 0

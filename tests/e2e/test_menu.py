@@ -336,3 +336,20 @@ async def test_replies_wait_out_a_429(local: LocalBot) -> None:
     replies = await chat.send("/help")  # within the same second: Telegram answers 429 first
     assert replies and replies[0].startswith(HELP_VI)
     assert local.emulator.stats["429"] >= 1
+
+
+async def test_cancel_with_nothing_under_way(local: LocalBot) -> None:
+    chat = Chat(local, 3091)
+    replies = await chat.send("/cancel")
+    assert replies == ["Không có việc gì đang làm dở để huỷ. Đây là menu chính:"]
+    assert chat.last.buttons == MENU_VI
+
+
+async def test_the_bot_stays_silent_in_groups_and_keeps_nothing(local: LocalBot) -> None:
+    chat = Chat(local, 3092)
+    group = {"id": -1001234, "type": "supergroup", "title": "Chi hội khuyến học"}
+    local.emulator.enqueue_message(chat.user_id, {"chat": group, "text": "Xin chào cả nhà"})
+    await local.settle()
+    assert chat.messages == []
+    row = await local.runtime.db.fetchone("SELECT COUNT(*) FROM users WHERE telegram_id = 3092")
+    assert row is not None and row[0] == 0  # not added to any audience
