@@ -42,7 +42,7 @@ PHONE_HINT = (
     "Hãy gõ số di động hoặc số cố định tại Việt Nam, ví dụ 0912 345 678, "
     "hoặc bấm nút để gửi số của bạn."
 )
-NOT_A_PHONE = "Số điện thoại này không hợp lệ."
+NOT_A_PHONE = "Đây không phải số điện thoại Việt Nam hợp lệ."
 NOT_YOUR_CONTACT = (
     "Đây không phải số điện thoại của bạn. Vui lòng bấm nút bên dưới để gửi số của chính bạn, "
     "hoặc gõ số."
@@ -295,7 +295,7 @@ async def test_under_16_gives_a_guardian_whose_details_are_validated(local: Loca
     await chat.send("12345")
     assert only(chat) == f"{NOT_A_NAME} {GUARDIAN_NAME_HINT}"
     await chat.send("Phạm Văn Hùng")
-    assert only(chat) == GUARDIAN_PHONE_Q + " Bạn gõ số, hoặc gửi danh bạ của người đó."
+    assert only(chat) == GUARDIAN_PHONE_Q + " Bạn gõ số, hoặc chia sẻ số liên hệ của người đó."
     await chat.send("+1 202 555 0143")
     assert only(chat) == f"{NOT_A_PHONE} {GUARDIAN_PHONE_HINT}"
     await chat.share_contact(phone="0987 654 321", first_name="Hùng")
@@ -495,7 +495,7 @@ async def test_disagreeing_at_consent(local: LocalBot) -> None:
     assert await local.runtime.db.fetchall("SELECT * FROM user_drafts") == []
     # Nothing of the conversation is waiting for them.
     await chat.send("Nguyễn Thị Lan")
-    assert chat.reply_text().startswith("Mình chưa hiểu ý bạn.")
+    assert chat.reply_text().startswith("Xin lỗi, bot chưa hiểu ý bạn.")
 
 
 # --- stale and forged buttons -------------------------------------------------------------

@@ -343,7 +343,7 @@ async def test_send_now_at_night_asks_first(settings: Settings) -> None:
         await officer.send("/start")
         replies = await compose(officer, "Tin khẩn trong đêm", ["Tất cả"])
         assert (
-            "Bây giờ là giờ nghỉ (21:00-07:00), mọi người có thể đang ngủ. Vẫn gửi chứ?"
+            "Bây giờ là giờ nghỉ đêm (21:00-07:00), mọi người có thể đang ngủ. Vẫn gửi chứ?"
             in replies[-1]
         )
         await officer.press("✅ Vẫn gửi")

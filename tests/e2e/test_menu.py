@@ -156,7 +156,7 @@ async def test_other_telegram_language_gets_vietnamese(local: LocalBot) -> None:
 async def test_text_outside_a_conversation_gets_the_menu(local: LocalBot) -> None:
     chat = Chat(local, 3008)
     replies = await chat.send("xin chào")
-    assert replies == ["Mình chưa hiểu ý bạn. Đây là những việc bot có thể giúp:"]
+    assert replies == ["Xin lỗi, bot chưa hiểu ý bạn. Bot có thể giúp bạn những việc sau:"]
     assert shows_menu(chat, MENU_VI)
     assert await member_rows(local) == []
 

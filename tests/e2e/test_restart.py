@@ -103,14 +103,14 @@ async def test_buttons_shown_before_a_restart_still_work(
 
     async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as second:
         chat.local = second
-        replies = await chat.press("Cán bộ hưu trí")
+        replies = await chat.press("Người nghỉ hưu")
         assert len(replies) == 1
         assert replies[0].startswith(ORG_Q)
         await chat.send("Hội Cựu giáo chức")
         summary = chat.reply_text()
         assert "Họ và tên: Đỗ Thị Hoa" in summary
         assert "Xã, phường: Phường Ngô Quyền" in summary
-        assert "Đối tượng: Cán bộ hưu trí" in summary
+        assert "Đối tượng: Người nghỉ hưu" in summary
         await chat.press("✅ Xác nhận")
         row = await second.runtime.db.fetchone("SELECT * FROM members WHERE telegram_id = 4002")
         assert row is not None
@@ -164,7 +164,7 @@ async def test_a_cancelled_registration_stays_cancelled_after_a_restart(
     async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as second:
         chat.local = second
         replies = await chat.send("1990")
-        assert replies == ["Mình chưa hiểu ý bạn. Đây là những việc bot có thể giúp:"]
+        assert replies == ["Xin lỗi, bot chưa hiểu ý bạn. Bot có thể giúp bạn những việc sau:"]
         drafts = await second.runtime.db.fetchall("SELECT * FROM user_drafts")
         assert drafts == []
         conversations = await second.runtime.db.fetchall("SELECT * FROM conversations")
