@@ -20,7 +20,10 @@ from storage.broadcasts import (
     Broadcast,
     BroadcastDraft,
     broadcast_by_campaign_key,
+    campaign_broadcasts,
     create_broadcast,
+    set_status,
+    update_scheduled_campaign,
     update_texts,
 )
 from storage.campaign import campaign_figures
@@ -54,7 +57,7 @@ class Calendar:
     week_end: date | None = None
 
     def campaign_key(self, entry: Entry) -> str:
-        return f"{self.year}/{entry.key}/{entry.message}"
+        return f"{self.year}/{entry.key}"
 
 
 def _entry_lines(text: str) -> list[tuple[int, dict[str, int]]]:
@@ -204,32 +207,50 @@ async def schedule_calendar(
             continue
         text_vi, text_en = await render_texts(db, settings, entry.message, now)
         existing = await broadcast_by_campaign_key(db, key)
+        photo = f"{LOCAL_FILE}{entry.photo}" if entry.photo else None
         if existing is not None:
-            if existing.status == "scheduled":
-                await update_texts(db, existing.id, text_vi, text_en, entry.at, entry.audience)
-                refreshed = await broadcast_by_campaign_key(db, key)
-                results.append((entry, refreshed or existing, "updated"))
-            else:
-                results.append((entry, existing, "kept"))
+            changed = await update_scheduled_campaign(
+                db,
+                existing.id,
+                text_vi=text_vi,
+                text_en=text_en,
+                at=entry.at,
+                segment=entry.audience,
+                source=f"campaign:{entry.message}",
+                action=entry.action,
+                photo=photo,
+            )
+            refreshed = await broadcast_by_campaign_key(db, key)
+            results.append((entry, refreshed or existing, "updated" if changed else "kept"))
             continue
         draft = BroadcastDraft(
             text_vi=text_vi,
             text_en=text_en,
             segment=entry.audience,
             scheduled_at=entry.at,
-            source=f"campaign:{entry.key}",
-            photo=f"{LOCAL_FILE}{entry.photo}" if entry.photo else None,
+            source=f"campaign:{entry.message}",
+            photo=photo,
             action=entry.action,
             campaign_key=key,
         )
         results.append((entry, await create_broadcast(db, draft, now), "scheduled"))
+    # An entry taken out of the file must not go out.
+    keys = {calendar.campaign_key(entry) for entry in calendar.entries}
+    for broadcast in await campaign_broadcasts(db):
+        key = broadcast.campaign_key or ""
+        if (
+            key.startswith(f"{calendar.year}/")
+            and key not in keys
+            and broadcast.status == "scheduled"
+        ):
+            await set_status(db, broadcast.id, "cancelled", only_from=("scheduled",))
     return results
 
 
 def message_key(broadcast: Broadcast) -> str | None:
-    if not broadcast.campaign_key:
+    if not broadcast.campaign_key or not broadcast.source.startswith("campaign:"):
         return None
-    return broadcast.campaign_key.rsplit("/", 1)[-1]
+    return broadcast.source.removeprefix("campaign:")
 
 
 async def refresh_live_texts(

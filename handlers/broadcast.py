@@ -769,8 +769,11 @@ async def campaign_calendar(update: Update, context: BotContext) -> None:
             ),
         )
         return
+    latest = max((item.campaign_key or "").split("/")[0] for item in entries)
     lines = [_("📅 The campaign calendar:")]
     for item in entries:
+        if not (item.campaign_key or "").startswith(f"{latest}/"):
+            continue  # earlier years stay in the database; one year fits in a message
         when = local_datetime(item.scheduled_at, context.lang, runtime.settings.tz)
         key = (item.campaign_key or "").split("/")[1] if item.campaign_key else ""
         line = f"{when} · {key} · {status_label(item.status, _)}"

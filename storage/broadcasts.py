@@ -257,6 +257,46 @@ async def update_texts(
     )
 
 
+async def update_scheduled_campaign(
+    db: Database,
+    broadcast_id: int,
+    *,
+    text_vi: str,
+    text_en: str | None,
+    at: datetime,
+    segment: str,
+    source: str,
+    action: str | None,
+    photo: str | None,
+) -> bool:
+    """A reloaded calendar entry, only while it has not started; True when anything changed."""
+    changed = await db.execute(
+        "UPDATE broadcasts SET text_vi = ?, text_en = ?, scheduled_at = ?, segment = ?,"
+        " source = ?, action = ?, photo = ? WHERE id = ? AND status = 'scheduled'"
+        " AND (text_vi, COALESCE(text_en, ''), scheduled_at, segment, source,"
+        "      COALESCE(action, ''), COALESCE(photo, ''))"
+        "  IS NOT (?, COALESCE(?, ''), ?, ?, ?, COALESCE(?, ''), COALESCE(?, ''))",
+        (
+            text_vi,
+            text_en,
+            to_db(at),
+            segment,
+            source,
+            action,
+            photo,
+            broadcast_id,
+            text_vi,
+            text_en,
+            to_db(at),
+            segment,
+            source,
+            action,
+            photo,
+        ),
+    )
+    return changed == 1
+
+
 async def set_photo(db: Database, broadcast_id: int, file_id: str) -> None:
     await db.execute("UPDATE broadcasts SET photo = ? WHERE id = ?", (file_id, broadcast_id))
 

@@ -19,6 +19,7 @@ from tests.conftest import ADMIN_ID
 from tests.support import Chat, FakeClock, eventually, seed_member
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SHIPPED_CALENDAR = Path("locales/campaign/2026.toml").read_text(encoding="utf-8")
 NGO_QUYEN = 11341
 HONG_BANG = 11311
 STOP_BUTTON = "🔕 Không nhận thông báo nữa"
@@ -435,7 +436,9 @@ async def test_a_restart_rearms_the_schedule(settings: Settings) -> None:
         await emulator.stop()
 
 
-async def test_the_calendar_sends_the_right_message_on_2_october(settings: Settings) -> None:
+async def test_the_calendar_sends_the_right_message_on_2_october(
+    settings: Settings, tmp_path: Path
+) -> None:
     clock = FakeClock(vn(2, 7, 0))
     async with running(settings, clock) as local:
         db = local.runtime.db
@@ -445,7 +448,7 @@ async def test_the_calendar_sends_the_right_message_on_2_october(settings: Setti
         results = await schedule_calendar(db, local.runtime.settings, calendar, clock())
         assert [what for _, _, what in results].count("past") == 1  # 1 October is over
         again = await schedule_calendar(db, local.runtime.settings, calendar, clock())
-        assert {what for _, _, what in again} == {"past", "updated"}  # nothing twice
+        assert {what for _, _, what in again} == {"past", "kept"}  # nothing twice
         count = await db.fetchone("SELECT COUNT(*) FROM broadcasts")
         assert count is not None and count[0] == len(calendar.entries) - 1
 
@@ -467,6 +470,29 @@ async def test_the_calendar_sends_the_right_message_on_2_october(settings: Setti
         officer = Chat(local, ADMIN_ID)
         calendar_view = (await officer.send("/campaign"))[0]
         assert calendar_view.startswith("📅 Lịch tuyên truyền:")
+
+        # Editing the file moves an entry; taking one out cancels it; nothing is doubled.
+        text = SHIPPED_CALENDAR
+        edited = text.replace("at = 2026-10-14T08:00:00", "at = 2026-10-14T09:30:00")
+        closing = edited.index('key = "month-closing"')
+        edited = edited[: edited.rindex("[[entry]]", 0, closing)]
+        changed = tmp_path / "2026.toml"
+        changed.write_text(edited, encoding="utf-8")
+        reloaded = load_calendar(changed, local.runtime.settings)
+        outcome = {
+            e.key: what
+            for e, _, what in await schedule_calendar(db, local.runtime.settings, reloaded, clock())
+        }
+        assert outcome["founding-day"] == "updated"
+        assert outcome["study-promotion-day"] == "kept"  # already sent
+        founding = await db.fetchone(
+            "SELECT scheduled_at FROM broadcasts WHERE campaign_key = '2026/founding-day'"
+        )
+        assert founding is not None and founding[0] == "2026-10-14 02:30:00"
+        closing_row = await db.fetchone(
+            "SELECT status FROM broadcasts WHERE campaign_key = '2026/month-closing'"
+        )
+        assert closing_row is not None and closing_row[0] == "cancelled"
         assert "07:30 02/10/2026 · study-promotion-day · ✅ đã gửi xong" in calendar_view
 
 
