@@ -230,9 +230,16 @@ class BroadcastEngine:
         return changed
 
     async def cancel(self, broadcast_id: int) -> bool:
+        before = await get_broadcast(self.db, broadcast_id)
         changed = await set_status(
             self.db, broadcast_id, "cancelled", only_from=("scheduled", "sending", "paused")
         )
+        if changed and before is not None and before.status == "paused":
+            # No sender is running for a paused broadcast: the officer's view is updated here.
+            cancelled = await get_broadcast(self.db, broadcast_id)
+            if cancelled is not None:
+                await self._show_progress(cancelled, force=True)
+                await self._report(cancelled)
         if changed:
             self._interrupted.add(broadcast_id)
             if self.job_queue is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,8 @@ from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from storage import Database
 from storage.persistence import load_conversations, load_drafts, save_batch
+
+log = logging.getLogger(__name__)
 
 UPDATE_INTERVAL = 1.0  # seconds; PTB's default of 60 would lose a minute of answers on a crash
 
@@ -64,6 +67,8 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         text = json.dumps(data, sort_keys=True) if data else ""
         if self._written.get(user_id, "") == text:
+            if self._drafts or self._states:
+                await self._commit_soon()  # what an earlier round could not write
             return
         self._written[user_id] = text
         self._drafts[user_id] = data or None
@@ -80,7 +85,14 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         while self._drafts or self._states:
             drafts, self._drafts = self._drafts, {}
             states, self._states = self._states, {}
-            await save_batch(self.db, drafts, states, self.clock())
+            try:
+                await save_batch(self.db, drafts, states, self.clock())
+            except Exception:
+                # Put them back (newer ones win) for the next round, within a second.
+                self._drafts = {**drafts, **self._drafts}
+                self._states = {**states, **self._states}
+                log.exception("conversation state not saved yet; retrying")
+                return
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None
