@@ -79,7 +79,9 @@ class Pacer:
             now = time.monotonic()
             ready = max(self._next, self._held_until)
             if ready <= now:
-                self._next = max(self._next + self.interval, now - self.interval)
+                # Strictly spaced: a late start is not made up with a burst, which Telegram's
+                # one-second window would answer with a 429.
+                self._next = max(self._next, now) + self.interval
                 return
             await asyncio.sleep(ready - now)
 
@@ -362,7 +364,7 @@ class BroadcastEngine:
                 seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
                 log.warning("Telegram asks to slow down for %.0f s", seconds)
                 pacer.hold(seconds)
-                await asyncio.sleep(seconds)
+                await pacer.wait()  # retries take their turn too, not all at once
                 continue
             except asyncio.CancelledError:
                 raise
