@@ -64,26 +64,36 @@ def real_now() -> datetime:
 
 
 class Pacer:
-    """At most `rate` acquisitions per second, evenly spaced; `hold` stops all for a while."""
+    """At most `rate` acquisitions per second; `hold` stops all for a while.
+
+    A token bucket that holds one token at Telegram's everyday rates (25/s: strictly spaced,
+    a late start is not made up with a burst that the one-second window would refuse), and
+    a few milliseconds' worth at paid-broadcast rates, where sleeping between every message
+    would cost more than sending it."""
 
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = time.monotonic()
+        self.rate = rate
+        self.burst = max(1.0, rate / 100)
+        self._tokens = 1.0
+        self._last = time.monotonic()
         self._held_until = 0.0
 
     def hold(self, seconds: float) -> None:
         self._held_until = max(self._held_until, time.monotonic() + seconds)
+        self._tokens = 0.0
 
     async def wait(self) -> None:
         while True:
             now = time.monotonic()
-            ready = max(self._next, self._held_until)
-            if ready <= now:
-                # Strictly spaced: a late start is not made up with a burst, which Telegram's
-                # one-second window would answer with a 429.
-                self._next = max(self._next, now) + self.interval
+            if now < self._held_until:
+                await asyncio.sleep(self._held_until - now)
+                continue
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
                 return
-            await asyncio.sleep(ready - now)
+            await asyncio.sleep((1.0 - self._tokens) / self.rate)
 
 
 @dataclass
