@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    MessageEntity,
+)
 
 from bot.i18n import gettext_for
 from bot.keyboards import MENU_JOIN, MENU_PLEDGE
@@ -33,6 +40,30 @@ def markup(action: str | None, lang: str) -> InlineKeyboardMarkup:
         rows.append([InlineKeyboardButton(_("💝 Pledge to the fund"), callback_data=MENU_PLEDGE)])
     rows.append([InlineKeyboardButton(_("🔕 Stop announcements"), callback_data=UNSUBSCRIBE)])
     return InlineKeyboardMarkup(rows)
+
+
+async def send_rendered(
+    bot: Bot,
+    chat_id: int,
+    content: Rendered,
+    photo: str | InputFile | None = None,
+    **extra: Any,
+) -> Message:
+    """Send what one recipient receives; the officer's preview goes through here too, so it
+    is exactly what recipients see. `photo` overrides the content's (a file to upload)."""
+    picture = photo if photo is not None else content.photo
+    if picture:
+        return await bot.send_photo(
+            chat_id,
+            picture,
+            caption=content.text,
+            caption_entities=content.entities,
+            reply_markup=content.markup,
+            **extra,
+        )
+    return await bot.send_message(
+        chat_id, content.text, entities=content.entities, reply_markup=content.markup, **extra
+    )
 
 
 def entities_of(raw: list[dict[str, Any]] | None) -> list[MessageEntity] | None:

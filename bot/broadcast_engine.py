@@ -21,11 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import JobQueue
 
-from bot.announcement import LOCAL_FILE, Rendered, render
+from bot.announcement import LOCAL_FILE, Rendered, render, send_rendered
 from bot.campaign import refresh_live_texts
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
@@ -140,7 +140,6 @@ class BroadcastEngine:
         self._interrupted: set[int] = set()
         self._last_progress: dict[int, tuple[float, int]] = {}
         self._held_by_quiet: set[int] = set()
-        self.sent_count = 0
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -391,8 +390,6 @@ class BroadcastEngine:
             except Exception:  # e.g. "database is locked" by a command-line writer
                 log.warning("broadcast %d: outcome not recorded yet", broadcast.id, exc_info=True)
                 await asyncio.sleep(0.5 * (attempt + 1))
-        if outcome.status == "sent":
-            self.sent_count += 1
 
     def _retry_or_fail(self, delivery: Delivery, reason: str) -> Outcome:
         if delivery.attempts >= MAX_ATTEMPTS:
@@ -408,34 +405,19 @@ class BroadcastEngine:
         if self.settings.broadcast_paid:
             extra["allow_paid_broadcast"] = True
         try:
-            if rendered.photo:
-                photo: str | InputFile = rendered.photo
-                if rendered.photo.startswith(LOCAL_FILE):
-                    path = Path(rendered.photo.removeprefix(LOCAL_FILE))
-                    try:
-                        data = await asyncio.to_thread(path.read_bytes)
-                    except OSError as exc:
-                        return Outcome("failed", f"photo {path.name}: {exc.strerror}")
-                    photo = InputFile(data, filename=path.name)
-                message: Message = await self.bot.send_photo(
-                    delivery.telegram_id,
-                    photo,
-                    caption=rendered.text,
-                    caption_entities=rendered.entities,
-                    reply_markup=rendered.markup,
-                    **extra,
-                )
-                if isinstance(photo, InputFile) and message.photo:
-                    await set_photo(self.db, broadcast.id, message.photo[-1].file_id)
-            else:
-                await self.bot.send_message(
-                    delivery.telegram_id,
-                    rendered.text,
-                    entities=rendered.entities,
-                    reply_markup=rendered.markup,
-                    link_preview_options=None,
-                    **extra,
-                )
+            upload: InputFile | None = None
+            if rendered.photo and rendered.photo.startswith(LOCAL_FILE):
+                path = Path(rendered.photo.removeprefix(LOCAL_FILE))
+                try:
+                    data = await asyncio.to_thread(path.read_bytes)
+                except OSError as exc:
+                    return Outcome("failed", f"photo {path.name}: {exc.strerror}")
+                upload = InputFile(data, filename=path.name)
+            message = await send_rendered(
+                self.bot, delivery.telegram_id, rendered, photo=upload, **extra
+            )
+            if upload is not None and message.photo:
+                await set_photo(self.db, broadcast.id, message.photo[-1].file_id)
             return Outcome("sent")
         except RetryAfter:
             raise

@@ -52,6 +52,3 @@ class Runtime:
     async def is_officer(self, user_id: int) -> bool:
         """Checked at every use: admins from settings, officers from the database."""
         return user_id in self.admin_ids or await is_officer(self.db, user_id)
-
-    def is_admin(self, user_id: int) -> bool:
-        return user_id in self.admin_ids

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bot.access import officer_only
-from bot.announcement import render
+from bot.announcement import render, send_rendered
 from bot.broadcast_engine import BroadcastEngine, seconds_left
 from bot.context import BotContext
 from bot.drafts import Draft, DraftKind, say
@@ -370,22 +370,9 @@ def draft_broadcast(draft: Draft, runtime: Runtime, officer: int) -> BroadcastDr
     )
 
 
-async def send_rendered(
-    context: BotContext, chat_id: int, broadcast: Broadcast, lang: str
-) -> Message:
+async def preview(context: BotContext, chat_id: int, broadcast: Broadcast, lang: str) -> Message:
     """Exactly what a recipient reading `lang` receives."""
-    content = render(broadcast, lang)
-    if content.photo:
-        return await context.bot.send_photo(
-            chat_id,
-            content.photo,
-            caption=content.text,
-            caption_entities=content.entities,
-            reply_markup=content.markup,
-        )
-    return await context.bot.send_message(
-        chat_id, content.text, entities=content.entities, reply_markup=content.markup
-    )
+    return await send_rendered(context.bot, chat_id, render(broadcast, lang))
 
 
 def preview_of(draft: Draft, runtime: Runtime, officer: int) -> Broadcast:
@@ -423,12 +410,12 @@ async def show_preview(update: Update, context: BotContext) -> int:
     assert user is not None and chat is not None
     draft = COMPOSE.of(context)
     draft["editing"] = True
-    preview = preview_of(draft, runtime, user.id)
+    draft_preview = preview_of(draft, runtime, user.id)
     await say(update, context, _("Preview: recipients will see exactly this."))
-    await send_rendered(context, chat.id, preview, "vi")
-    if preview.text_en:
+    await preview(context, chat.id, draft_preview, "vi")
+    if draft_preview.text_en:
         await say(update, context, _("Users who chose English will see:"))
-        await send_rendered(context, chat.id, preview, "en")
+        await preview(context, chat.id, draft_preview, "en")
     count = await audience_size(runtime.db, draft["segment"])
     audience = segment_text(runtime, draft["segment"], _)
     settings = runtime.settings

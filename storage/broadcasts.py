@@ -474,11 +474,3 @@ async def set_reachable(
         "UPDATE users SET reachable = ?, unreachable_reason = ? WHERE telegram_id = ?",
         (int(reachable), None if reachable else reason, telegram_id),
     )
-
-
-async def subscriber_counts(db: Database) -> tuple[int, int]:
-    """(subscribed and reachable, all users)."""
-    row = await db.fetchone(
-        "SELECT COALESCE(SUM(subscribed = 1 AND reachable = 1), 0), COUNT(*) FROM users"
-    )
-    return (int(row[0]), int(row[1])) if row else (0, 0)
