@@ -521,3 +521,29 @@ async def test_a_photo_is_uploaded_once_then_sent_by_file_id(
         assert len(local.emulator._files) == 1  # one upload; the others reused its file_id
         stored = await get_broadcast(db, 1)
         assert stored is not None and stored.photo and not stored.photo.startswith("file:")
+
+
+async def test_editing_the_audience_and_a_category_segment(
+    settings: Settings, clock: FakeClock
+) -> None:
+    async with running(settings, clock) as local:
+        db = local.runtime.db
+        teacher, parent = Chat(local, 8301), Chat(local, 8302)
+        await seed_member(db, teacher.user_id, category="teacher")
+        await seed_member(db, parent.user_id, category="parent")
+        officer = Chat(local, ADMIN_ID)
+        await officer.send("/start")
+        replies = await compose(officer, "Gặp mặt thầy cô", ["Tất cả"])
+        assert "Thông báo sẽ gửi tới 3 người nhận (tất cả người nhận thông báo)" in replies[-1]
+        await officer.press("✏️ Sửa")
+        await officer.press("Người nhận")
+        await officer.press("Một nhóm đối tượng")
+        replies = await officer.press("Giáo viên")
+        assert replies[0] == "Xem trước: người nhận sẽ thấy đúng như sau."
+        assert (
+            "Thông báo sẽ gửi tới 1 người nhận (hội viên thuộc đối tượng: Giáo viên)" in replies[-1]
+        )
+        await officer.press("✅ Xác nhận")
+        await eventually(lambda: finished(local, 1))
+        assert received(teacher, "Gặp mặt thầy cô") == ["Gặp mặt thầy cô"]
+        assert received(parent, "Gặp mặt thầy cô") == []
