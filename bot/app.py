@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.broadcast_engine import BroadcastEngine
 from bot.context import BotContext
 from bot.i18n import check_catalogues, gettext_for
+from bot.mailer import PledgeMailer
 from bot.persistence import SQLitePersistence
 from bot.processing import PerUserUpdateProcessor
 from bot.retry import RetryAfterLimiter
@@ -22,8 +23,11 @@ from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error
+from handlers.honour import honour_handlers
 from handlers.membership import membership_handlers
 from handlers.officers import officer_handlers
+from handlers.pledge import pledge_handlers
+from handlers.pledge_officers import pledge_officer_handlers
 from handlers.start import (
     early_handlers,
     fallback_handlers,
@@ -40,7 +44,19 @@ BotApplication = Application[Any, BotContext, dict[str, Any], dict[Any, Any], di
 CONNECTION_POOL = 16
 # The update kinds the bot handles, in production, the sandbox and the tests alike.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-PUBLIC_COMMANDS = ("start", "join", "me", "language", "stop", "subscribe", "help", "cancel")
+PUBLIC_COMMANDS = (
+    "start",
+    "join",
+    "me",
+    "pledge",
+    "mypledges",
+    "honour",
+    "language",
+    "stop",
+    "subscribe",
+    "help",
+    "cancel",
+)
 
 
 def command_descriptions(lang: str) -> list[BotCommand]:
@@ -49,6 +65,9 @@ def command_descriptions(lang: str) -> list[BotCommand]:
         "start": _("Main menu"),
         "join": _("Join the Study Promotion Association"),
         "me": _("My membership card"),
+        "pledge": _("Pledge to a study-promotion fund"),
+        "mypledges": _("My pledges"),
+        "honour": _("The honour roll of donors"),
         "language": _("Tiếng Việt / English"),
         "stop": _("Stop announcements"),
         "subscribe": _("Receive announcements again"),
@@ -71,6 +90,8 @@ async def post_init(app: BotApplication) -> None:
     await runtime.db.open()
     if runtime.engine is not None:
         await runtime.engine.start(OfficerViews(runtime, app.bot), app.job_queue)
+    if runtime.mailer is not None:
+        runtime.mailer.start(app.bot, app.job_queue)
     default_lang = runtime.settings.default_language
     await app.bot.set_my_commands(command_descriptions(default_lang), BotCommandScopeDefault())
     for lang in ("vi", "en"):
@@ -118,6 +139,7 @@ def build_application(
     runtime.engine = BroadcastEngine(
         settings, db, runtime.now, token or settings.token, *(urls or (None, None))
     )
+    runtime.mailer = PledgeMailer(settings, db, runtime.now)
     app.bot_data["runtime"] = runtime
     register_handlers(app)
     return app
@@ -130,9 +152,12 @@ def register_handlers(app: BotApplication) -> None:
         app.add_handler(handler, group=-1)
     for handler in [
         *membership_handlers(),
+        *pledge_handlers(),
         *broadcast_handlers(),
+        *pledge_officer_handlers(),
         *subscription_handlers(),
         *officer_handlers(),
+        *honour_handlers(),
         *menu_handlers(),
         *fallback_handlers(),
     ]:

@@ -1,4 +1,5 @@
-"""The command line: `python -m bot run | sandbox | officers | migrate`."""
+"""The command line: `python -m bot run | sandbox | officers | migrate | broadcast | campaign |
+pledges | vietqr | poster`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.cli_pledges import add_commands as add_pledge_commands
 from bot.i18n import CatalogueMissing
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database
@@ -75,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     load = campaign_cmds.add_parser("load", help="check a calendar file and schedule it")
     load.add_argument("file", type=Path)
     campaign_cmds.add_parser("show", help="list the scheduled campaign messages")
+    add_pledge_commands(commands)
     return root
 
 
@@ -168,6 +171,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli_broadcast import campaign_command
 
             return run(campaign_command(settings, args))
+        if command == "pledges":
+            from bot.cli_pledges import reconcile_command
+
+            return run(reconcile_command(settings, args.file))
+        if command == "vietqr":
+            from bot.cli_pledges import vietqr_command
+
+            return vietqr_command(settings, args)
+        if command == "poster":
+            from bot.cli_pledges import poster_command
+
+            return poster_command(settings, args)
         if command == "officers":
             return run(manage_officers(settings, args.action, getattr(args, "telegram_id", None)))
         return run(migrate(settings))

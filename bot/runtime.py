@@ -11,6 +11,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.broadcast_engine import BroadcastEngine
+    from bot.mailer import PledgeMailer
 from storage import Database
 from storage.officers import is_officer
 from storage.users import ensure_user
@@ -27,6 +28,7 @@ class Runtime:
     clock: Callable[[], datetime] = utc_now
     admin_ids: set[int] = field(default_factory=set)
     engine: BroadcastEngine | None = None
+    mailer: PledgeMailer | None = None
     _languages: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

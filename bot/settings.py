@@ -71,7 +71,34 @@ REGISTRY: tuple[SettingSpec, ...] = (
     SettingSpec(
         "QUIET_HOURS",
         "21:00-07:00",
-        "Local hours when scheduled announcements wait for the morning (off: none).",
+        "Local hours when scheduled announcements and pledge reminders wait for the morning "
+        "(off: none).",
+    ),
+    SettingSpec(
+        "BANK_BIN",
+        "",
+        "Six-digit NAPAS BIN of the fund's bank, such as 970436 for Vietcombank (empty: "
+        "no bank transfer, cash only).",
+    ),
+    SettingSpec("BANK_ACCOUNT", "", "The fund's account number (letters and digits)."),
+    SettingSpec(
+        "BANK_ACCOUNT_NAME", "", "The account holder as the bank writes it, shown to donors."
+    ),
+    SettingSpec("BANK_NAME", "", "The bank's name shown to donors (empty: from the BIN)."),
+    SettingSpec(
+        "OFFICE_ADDRESS",
+        "",
+        "Where donors bring cash: the Association's office address and opening hours.",
+    ),
+    SettingSpec(
+        "PLEDGE_REMINDERS",
+        "3d,10d",
+        "When an unpaid pledge is reminded, after pledging: at most two durations (off: never).",
+    ),
+    SettingSpec(
+        "BOT_USERNAME",
+        "",
+        "The bot's @username, for deep links and posters made on the command line.",
     ),
 )
 
@@ -95,6 +122,13 @@ class Settings:
     broadcast_concurrency: int = 8
     broadcast_late_limit: timedelta = timedelta(hours=6)
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00-07:00"))
+    bank_bin: str = ""
+    bank_account: str = ""
+    bank_account_name: str = ""
+    bank_name: str = ""
+    office_address: str = ""
+    pledge_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=10))
+    bot_username: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -103,6 +137,11 @@ class Settings:
     @property
     def sandbox(self) -> bool:
         return not self.token
+
+    @property
+    def bank_transfer(self) -> bool:
+        """Whether donors can pay by bank transfer (VietQR)."""
+        return bool(self.bank_bin and self.bank_account)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -203,6 +242,20 @@ def load_settings(
     except ValueError as exc:
         raise SettingsError(f"QUIET_HOURS: {exc}") from exc
 
+    bank_bin, bank_account = get("BANK_BIN"), get("BANK_ACCOUNT").replace(" ", "")
+    if bank_bin and not re.fullmatch(r"[0-9]{6}", bank_bin):
+        raise SettingsError("BANK_BIN must be the bank's six-digit NAPAS BIN, such as 970436")
+    if bank_account and not re.fullmatch(r"[A-Za-z0-9]{1,19}", bank_account):
+        raise SettingsError("BANK_ACCOUNT must be 1 to 19 letters or digits")
+    if bool(bank_bin) != bool(bank_account):
+        raise SettingsError("BANK_BIN and BANK_ACCOUNT go together: set both, or neither")
+    reminders = parse_reminders(get("PLEDGE_REMINDERS"))
+    if reminders is None:
+        raise SettingsError("PLEDGE_REMINDERS must be at most two durations, such as 3d,10d")
+    username = get("BOT_USERNAME").removeprefix("@")
+    if username and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{4,31}", username):
+        raise SettingsError("BOT_USERNAME must be a Telegram username, such as khuyenhoc_bot")
+
     database = get("DATABASE_PATH")
     return Settings(
         token=token,
@@ -219,7 +272,25 @@ def load_settings(
         broadcast_concurrency=int(concurrency_raw),
         broadcast_late_limit=late,
         quiet_hours=quiet,
+        bank_bin=bank_bin,
+        bank_account=bank_account,
+        bank_account_name=get("BANK_ACCOUNT_NAME")[:100],
+        bank_name=get("BANK_NAME")[:100],
+        office_address=get("OFFICE_ADDRESS")[:300],
+        pledge_reminders=reminders,
+        bot_username=username,
     )
+
+
+def parse_reminders(text: str) -> tuple[timedelta, ...] | None:
+    """'3d,10d' -> two increasing delays; 'off' -> none; None when invalid."""
+    if text.strip().lower() in ("off", "none", "0"):
+        return ()
+    delays = [parse_duration(part) for part in text.split(",")]
+    if not 1 <= len(delays) <= 2 or any(d is None or d <= timedelta(0) for d in delays):
+        return None
+    ordered = tuple(d for d in delays if d is not None)
+    return ordered if list(ordered) == sorted(ordered) else None
 
 
 def parse_duration(text: str) -> timedelta | None:

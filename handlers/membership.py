@@ -28,6 +28,7 @@ from bot.context import BotContext
 from bot.drafts import Draft, DraftKind, say, say_surely
 from bot.i18n import N_, Gettext, local_date
 from bot.keyboards import MENU_JOIN, main_menu
+from bot.poster import parse_start_payload
 from bot.text import fold
 from bot.validation import (
     OLDEST_AGE,
@@ -305,6 +306,9 @@ async def join(update: Update, context: BotContext) -> int:
     user = update.effective_user
     assert user is not None
     draft = JOIN.new(context)
+    parsed = parse_start_payload(context.args[0]) if context.args else None
+    if parsed is not None:
+        draft["source"] = parsed[1]
     member = await member_by_telegram(context.runtime.db, user.id)
     if member is None:
         return await ask_consent(update, context)
@@ -613,6 +617,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
         ward_name=draft["ward_name"],
         category=draft["category"],
         organisation=draft.get("organisation"),
+        source=draft.get("source"),
     )
     runtime = context.runtime
     now = runtime.now()
@@ -763,6 +768,7 @@ def conversation() -> ConversationHandler[BotContext]:
             allow_reentry=True,
             entry_points=[
                 CommandHandler("join", join),
+                CommandHandler("start", join, filters.Regex(r"^/start join(-|$)")),
                 CallbackQueryHandler(join, pattern=f"^{MENU_JOIN}$"),
             ],
             states={

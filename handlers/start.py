@@ -20,7 +20,6 @@ from bot.keyboards import (
     MENU_EVENTS,
     MENU_HELP,
     MENU_LANGUAGE,
-    MENU_PLEDGE,
     language_picker,
     main_menu,
 )
@@ -66,6 +65,9 @@ async def help_command(update: Update, context: BotContext) -> None:
         "What I can do:\n"
         "/join: join the Study Promotion Association\n"
         "/me: your membership card\n"
+        "/pledge: pledge to a study-promotion fund\n"
+        "/mypledges: your pledges, to pay or cancel them\n"
+        "/honour: the honour roll of donors\n"
         "/language: Tiếng Việt or English\n"
         "/cancel: stop what you are doing\n"
         "/start: the main menu\n\n"
@@ -89,18 +91,6 @@ async def events(update: Update, context: BotContext) -> None:
         "Join the Association, and build a learning family, clan, community or unit with us."
     ).format(province=province)
     await send_menu(update, context, text)
-
-
-async def pledge_soon(update: Update, context: BotContext) -> None:
-    """The Pledge button, until pledges are built."""
-    _ = context._
-    if update.callback_query:
-        await update.callback_query.answer()
-    await send_menu(
-        update,
-        context,
-        _("Pledging to the study-promotion fund by chat is coming soon. Thank you for your heart!"),
-    )
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -196,7 +186,6 @@ def menu_handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("cancel", nothing_to_cancel),
         CallbackQueryHandler(help_command, pattern=f"^{MENU_HELP}$"),
         CallbackQueryHandler(events, pattern=f"^{MENU_EVENTS}$"),
-        CallbackQueryHandler(pledge_soon, pattern=f"^{MENU_PLEDGE}$"),
         CallbackQueryHandler(choose_language, pattern=f"^{MENU_LANGUAGE}$"),
         CallbackQueryHandler(set_language_pressed, pattern=f"^{LANGUAGE_PREFIX}"),
     ]

@@ -35,7 +35,7 @@ async def campaign_figures(
     if await _has_table(db, "pledges"):
         money = await db.fetchone(
             "SELECT COALESCE(SUM(amount), 0), COALESCE(SUM(received_amount), 0) FROM pledges"
-            " WHERE created_at >= ? AND status != 'cancelled'",
+            " WHERE created_at >= ? AND status IN ('pending', 'received')",
             (to_db(money_since),),
         )
         if money:

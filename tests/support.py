@@ -74,6 +74,14 @@ class Chat:
         await self._settled()
         return self.replies()
 
+    async def send_document(
+        self, file_name: str, content: bytes, mime_type: str = "text/csv"
+    ) -> list[str]:
+        self._mark = len(self.messages)
+        await self.local.emulator.send_document(self.user_id, file_name, content, mime_type)
+        await self._settled()
+        return self.replies()
+
     async def press(self, label: str, message_id: int | None = None) -> list[str]:
         self._mark = len(self.messages)
         await self.local.emulator.press(self.user_id, message_id, button=label)

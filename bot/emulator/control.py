@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +77,20 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
             contact["user_id"] = int(body["contact_user_id"])
         return emu.enqueue_message(user.user_id, {"contact": contact})
 
+    def send_document(body: dict[str, Any]) -> Any:
+        try:
+            content = base64.b64decode(str(body["content_base64"]), validate=True)
+        except binascii.Error as exc:
+            raise ValueError(f"content_base64 is not base64: {exc}") from exc
+        caption = body.get("caption")
+        return emu.enqueue_document(
+            int(body["user_id"]),
+            str(body["file_name"]),
+            content,
+            str(body.get("mime_type") or "text/csv"),
+            str(caption) if caption is not None else None,
+        )
+
     def press(body: dict[str, Any]) -> Any:
         mid = body.get("message_id")
         idx = body.get("index")
@@ -144,6 +160,7 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
         "send_text": send_text,
         "send_text_batch": send_text_batch,
         "send_contact": send_contact,
+        "send_document": send_document,
         "press": press,
         "reply_button": reply_button,
         "reset_latencies": reset_latencies,

@@ -11,10 +11,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from itertools import islice
 from typing import Any
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# Telegram lets a bot download files up to 20 MB; bytes of bigger files are not kept.
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
 _LIMITED_PREFIXES = ("send", "edit", "copy", "forward")
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -51,6 +54,7 @@ _NOT_MODIFIED = (
 )
 # Status codes whose rejection means "the bot sent an invalid request" (-> api_errors).
 _CLIENT_ERRORS = frozenset({400, 401, 404})
+_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9._-]+")
 
 Handler = Callable[[MethodSpec, dict[str, Any]], Coroutine[Any, Any, Any]]
 # Called with (chat_id, message, edited) whenever the bot sends or edits a message.
@@ -59,10 +63,12 @@ Listener = Callable[[int, SentMessage, bool], None]
 
 @dataclass(slots=True)
 class Upload:
-    """An uploaded multipart file: only its name and size are kept."""
+    """An uploaded multipart file; ``content`` is None when over :data:`DOWNLOAD_LIMIT`."""
 
     filename: str | None
     size: int
+    content: bytes | None = field(default=None, repr=False)
+    content_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -300,6 +306,12 @@ class BotApiEmulator:
             return None
         return next(reversed(chat.messages.values()))
 
+    def file_content(self, file_id: str) -> bytes | None:
+        """The bytes of a file the bot uploaded or a user sent (None: unknown file_id, or
+        its bytes were not kept: given by URL, or over 20 MB)."""
+        info = self._files.get(file_id)
+        return info.content if info is not None else None
+
     def callback_queries(self, user_id: int) -> list[CallbackRecord]:
         return list(self._chat(user_id).callbacks)
 
@@ -384,6 +396,36 @@ class BotApiEmulator:
             if contact_user_id is not None:
                 contact["user_id"] = contact_user_id
         return self.enqueue_message(user_id, {"contact": contact})
+
+    def enqueue_document(
+        self,
+        user_id: int,
+        file_name: str,
+        content: bytes,
+        mime_type: str = "text/csv",
+        caption: str | None = None,
+    ) -> int:
+        """The user sends a file: a message with a ``document`` the bot can getFile and download
+        (bytes over 20 MB are not kept, and getFile refuses them, as Telegram does)."""
+        self._chat(user_id)  # an unknown user fails before a file is made
+        if caption is not None and len(caption) > CAPTION_LIMIT:
+            raise ValueError(f"caption longer than {CAPTION_LIMIT} characters")
+        info = self._new_file(len(content), file_name, bytes(content), mime_type)
+        fields: dict[str, Any] = {"document": self._document_of(info)}
+        if caption:
+            fields["caption"] = caption
+        return self.enqueue_message(user_id, fields)
+
+    async def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        content: bytes,
+        mime_type: str = "text/csv",
+        caption: str | None = None,
+    ) -> int:
+        """The user sends the file ``file_name`` holding ``content``; returns the update_id."""
+        return self.enqueue_document(user_id, file_name, content, mime_type, caption)
 
     def _find_keyboard_message(self, chat: ChatState, message_id: int | None) -> SentMessage:
         if message_id is None:
@@ -672,9 +714,7 @@ class BotApiEmulator:
                 form = await request.post()
                 for key, value in form.items():
                     if isinstance(value, FileField):
-                        fh = value.file
-                        fh.seek(0, 2)
-                        files[key] = Upload(value.filename, fh.tell())
+                        files[key] = self._upload_of(value)
                     elif isinstance(value, bytes | bytearray):
                         params[key] = decode_form_value(fields.get(key), value.decode())
                     else:
@@ -692,6 +732,20 @@ class BotApiEmulator:
         check_types(spec, params, {k for k, v in params.items() if isinstance(v, Upload)})
         return params
 
+    @staticmethod
+    def _upload_of(part: FileField) -> Upload:
+        fh = part.file
+        fh.seek(0, 2)
+        size = fh.tell()
+        content: bytes | None = None
+        if size <= DOWNLOAD_LIMIT:
+            fh.seek(0)
+            content = fh.read()
+        ctype = part.content_type
+        if ctype == "application/octet-stream":
+            ctype = None  # the client's "unknown", not a type Telegram would report
+        return Upload(part.filename, size, content, ctype)
+
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return web.json_response(
@@ -702,8 +756,9 @@ class BotApiEmulator:
             return web.json_response(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
             )
-        # Content is not kept; serve zero bytes of the recorded size.
-        return web.Response(body=b"\0" * info.file_size, content_type="application/octet-stream")
+        # Bytes not kept (a file given by URL): zero bytes of the recorded size.
+        body = info.content if info.content is not None else b"\0" * info.file_size
+        return web.Response(body=body, content_type=info.mime_type or "application/octet-stream")
 
     # ------------------------------------------------------------------ dispatch helpers
 
@@ -1016,7 +1071,9 @@ class BotApiEmulator:
 
     def _file_for(self, value: Any, default_name: str) -> FileInfo:
         if isinstance(value, Upload):
-            return self._new_file(value.size, value.filename or default_name)
+            return self._new_file(
+                value.size, value.filename or default_name, value.content, value.content_type
+            )
         if isinstance(value, str):
             known = self._files.get(value)
             if known is not None:
@@ -1026,11 +1083,35 @@ class BotApiEmulator:
                 return self._new_file(1024, name)
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 
-    def _new_file(self, size: int, name: str | None) -> FileInfo:
+    @staticmethod
+    def _document_of(info: FileInfo) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "file_id": info.file_id,
+            "file_unique_id": info.file_unique_id,
+            "file_name": info.file_name,
+        }
+        if info.mime_type:
+            document["mime_type"] = info.mime_type
+        document["file_size"] = info.file_size
+        return document
+
+    def _new_file(
+        self,
+        size: int,
+        name: str | None,
+        content: bytes | None = None,
+        mime_type: str | None = None,
+    ) -> FileInfo:
         n = self._next_file
         self._next_file += 1
         file_id = f"EMU{self.bot_id}F{n:08d}"
-        info = FileInfo(file_id, f"U{n:08d}", size, name, f"files/file_{n}_{name or 'file'}")
+        # URL-safe, so clients need not percent-encode the path (PTB does; others may not).
+        safe = _UNSAFE_PATH.sub("_", name or "") or "file"
+        if content is not None and len(content) > DOWNLOAD_LIMIT:
+            content = None
+        info = FileInfo(
+            file_id, f"U{n:08d}", size, name, f"files/file_{n}_{safe}", content, mime_type
+        )
         self._files[file_id] = info
         self._files_by_path[info.file_path] = info
         return info
@@ -1058,12 +1139,7 @@ class BotApiEmulator:
         caption, entities = self._render(params, "caption", "caption_entities", CAPTION_LIMIT, None)
         self._admit(spec, chat)
         info = self._file_for(params["document"], "document")
-        document = {
-            "file_id": info.file_id,
-            "file_unique_id": info.file_unique_id,
-            "file_name": info.file_name,
-            "file_size": info.file_size,
-        }
+        document = self._document_of(info)
         return self._store_message(
             chat, "document", caption, entities, params, {"document": document}, info.file_name
         )
@@ -1092,6 +1168,8 @@ class BotApiEmulator:
         info = self._files.get(str(params["file_id"]))
         if info is None:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if info.file_size > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": info.file_id,
             "file_unique_id": info.file_unique_id,

@@ -114,11 +114,16 @@ class CallbackRecord:
 
 @dataclass(slots=True)
 class FileInfo:
+    """A file known to the emulator; ``content`` is None when its bytes were not kept (a file
+    sent by HTTP URL, or one over the 20 MB a bot may download)."""
+
     file_id: str
     file_unique_id: str
     file_size: int
     file_name: str | None
     file_path: str
+    content: bytes | None = field(default=None, repr=False)
+    mime_type: str | None = None
 
 
 @dataclass(slots=True)

@@ -101,13 +101,22 @@ async def test_events_mention_the_key_dates(local: LocalBot) -> None:
     assert await member_rows(local) == []
 
 
-async def test_pledge_button_says_coming_soon(local: LocalBot) -> None:
+async def test_pledge_button_opens_the_pledge_without_a_bank_cash_only(local: LocalBot) -> None:
     chat = Chat(local, 3004)
     await chat.send("/start")
     replies = await chat.press("💝 Ủng hộ quỹ khuyến học")
     assert replies == [
-        "Tính năng ủng hộ quỹ khuyến học qua tin nhắn sắp ra mắt. Cảm ơn tấm lòng của bạn!"
+        "💝 Cảm ơn bạn đã đồng hành cùng công tác khuyến học! Bạn muốn ủng hộ quỹ nào?"
     ]
+    await chat.press("Quỹ khuyến học thành phố")
+    await chat.press("Nơi cần nhất (mục đích chung)")
+    await chat.send("300k")
+    await chat.press("✅ Tôi đồng ý")
+    await chat.send("Phạm Văn Hùng")
+    await chat.share_contact()
+    await chat.press("🤍 Ẩn danh")
+    # No bank account is set up (BANK_BIN, BANK_ACCOUNT): cash is the only way offered.
+    assert chat.last.buttons == ["💵 Tiền mặt tại văn phòng Hội"]
 
 
 async def test_switching_to_english_and_back(local: LocalBot) -> None:
@@ -189,7 +198,10 @@ async def test_stats_for_the_admin(local: LocalBot) -> None:
     await citizen.press("✅ Xác nhận")
     admin = Chat(local, ADMIN_ID)
     replies = await admin.send("/stats")
-    assert replies == ["📊 Hội viên: tổng số 1, hôm nay thêm 1.\n• Giáo viên: 1"]
+    assert replies == [
+        "📊 Hội viên: tổng số 1, hôm nay thêm 1.\n• Giáo viên: 1\n\n"
+        "💝 Ủng hộ: 0 khoản, đăng ký 0\xa0₫, đã nhận 0\xa0₫; 0 khoản đang chờ."
+    ]
     assert len(await member_rows(local)) == 1
 
 
