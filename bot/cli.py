@@ -68,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--text-en", type=Path, help="file with the English text")
     broadcast.add_argument("--photo", type=Path, help="a photo to send with the text as caption")
     broadcast.add_argument(
-        "--segment", help="all, members, ward:CODE|NAME, category:NAME or language:vi|en"
+        "--segment", help="all, members, donors, ward:CODE|NAME, category:NAME or language:vi|en"
     )
     broadcast.add_argument("--at", help='local time, "YYYY-MM-DD HH:MM" (default: now)')
 

@@ -8,6 +8,7 @@ When standard input is not a terminal, each line is one message, and the sandbox
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -163,8 +164,18 @@ async def read_lines(stream: TextIO, prompt: str | None) -> str | None:
     return line or None
 
 
+# A made-up account, so that the sandbox shows the VietQR payment when no bank is set up.
+DEMO_BANK = {
+    "bank_bin": "970436",
+    "bank_account": "0000000000",
+    "bank_account_name": "DEMO - KHONG CHUYEN TIEN",
+}
+
+
 async def run_sandbox(settings: Settings, user: str = "An", officer: bool = False) -> int:
     interactive = sys.stdin.isatty()
+    if not settings.bank_transfer:
+        settings = dataclasses.replace(settings, **DEMO_BANK)
     async with local_bot(settings, poll_timeout=1) as local:
         sandbox = Sandbox(local, sys.stdout, interactive)
         sandbox.switch(user, officer)

@@ -1,5 +1,6 @@
-"""Audiences of announcements, as short strings: 'all', 'members', 'ward:11311', 'category:teacher',
-'language:en'. A rule of the domain: parsed and checked here, turned into SQL in storage/."""
+"""Audiences of announcements, as short strings: 'all', 'members', 'donors', 'ward:11311',
+'category:teacher', 'language:en'. A rule of the domain: parsed and checked here, turned into
+SQL in storage/."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from bot.i18n import Gettext
 from bot.wards import is_exact, search_wards, ward_by_code
 from storage.members import CATEGORIES
 
-KINDS = ("all", "members", "ward", "category", "language")
+KINDS = ("all", "members", "donors", "ward", "category", "language")
 
 
 class SegmentError(ValueError):
@@ -29,7 +30,7 @@ def parse_segment(text: str, province_code: int) -> Segment:
     """'ward:ngo quyen' and 'ward:11311' both give the ward's code; raises SegmentError."""
     kind, _, value = text.strip().partition(":")
     kind, value = kind.strip().lower(), value.strip()
-    if kind in ("all", "members") and not value:
+    if kind in ("all", "members", "donors") and not value:
         return Segment(kind)
     if kind == "ward" and value:
         if value.isascii() and value.isdigit() and ward_by_code(province_code, int(value)):
@@ -46,7 +47,7 @@ def parse_segment(text: str, province_code: int) -> Segment:
     if kind == "language" and value in ("vi", "en"):
         return Segment("language", value)
     raise SegmentError(
-        f"unknown segment {text!r}: use all, members, ward:CODE, "
+        f"unknown segment {text!r}: use all, members, donors, ward:CODE, "
         f"category:{'|'.join(CATEGORIES)} or language:vi|en"
     )
 
@@ -56,6 +57,8 @@ def describe(segment: Segment, _: Gettext, province_code: int, categories: dict[
         return _("all subscribers")
     if segment.kind == "members":
         return _("members of the Association")
+    if segment.kind == "donors":
+        return _("donors who have pledged to the funds")
     if segment.kind == "ward" and segment.value:
         ward = ward_by_code(province_code, int(segment.value))
         return _("members in {ward}").format(ward=ward.name if ward else segment.value)

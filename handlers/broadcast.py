@@ -206,6 +206,7 @@ async def ask_segment(update: Update, context: BotContext) -> int:
             [
                 b(draft, _("All subscribers"), "seg", "all"),
                 b(draft, _("Members"), "seg", "members"),
+                b(draft, _("Donors"), "seg", "donors"),
             ],
             [
                 b(draft, _("A commune or ward"), "seg", "ward"),
@@ -240,7 +241,7 @@ async def segment_pressed(update: Update, context: BotContext) -> int:
         ]
         await say(update, context, _("Which group?"), InlineKeyboardMarkup(rows))
         return CATEGORY
-    if choice not in ("all", "members", "language:vi", "language:en"):
+    if choice not in ("all", "members", "donors", "language:vi", "language:en"):
         return await ask_segment(update, context)
     draft["segment"] = choice
     return await after_step(update, context, ask_when)

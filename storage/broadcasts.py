@@ -129,6 +129,12 @@ def audience_sql(segment: str) -> tuple[str, tuple[object, ...]]:
         return f"{base} WHERE {where}", ()
     if kind == "language":
         return f"{base} WHERE {where} AND u.language = ?", (value,)
+    if kind == "donors":
+        donors = (
+            "SELECT DISTINCT telegram_id FROM pledges"
+            " WHERE telegram_id IS NOT NULL AND status IN ('pending', 'received')"
+        )
+        return f"{base} WHERE {where} AND u.telegram_id IN ({donors})", ()
     member_join = f"{base} JOIN members m ON m.telegram_id = u.telegram_id WHERE {where}"
     if kind == "members":
         return member_join, ()

@@ -66,7 +66,8 @@ def test_segments() -> None:
     ward = parse_segment("ward:ngo quyen", 31)
     assert ward.kind == "ward" and ward.value is not None and ward.value.isdigit()
     assert parse_segment(f"ward:{ward.value}", 31) == ward
-    for bad in ("everyone", "ward:xyz", "ward:hai", "category:astronaut", "language:fr", "donors"):
+    assert str(parse_segment("donors", 31)) == "donors"
+    for bad in ("everyone", "ward:xyz", "ward:hai", "category:astronaut", "language:fr", "donor"):
         with pytest.raises(SegmentError):
             parse_segment(bad, 31)
 

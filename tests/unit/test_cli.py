@@ -108,3 +108,46 @@ async def test_production_mode_polls_and_never_logs_the_token(tmp_path: Path) ->
     assert token not in logs
     assert token.split(":")[1] not in logs
     assert emulator.api_errors == []
+
+
+def test_vietqr_command_checks_the_bank_settings(tmp_path: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    from bot.vietqr import parse_payload
+
+    env = {"DATABASE_PATH": str(tmp_path / "q.sqlite3")}
+    missing = run_bot(["vietqr", "--amount", "500k", "--reference", "KH2026 P000001"], env)
+    assert missing.returncode == 2 and "BANK_BIN" in missing.stderr
+    env |= {"BANK_BIN": "970436", "BANK_ACCOUNT": "0011004455667"}
+    out = tmp_path / "check.png"
+    made = run_bot(
+        ["vietqr", "--amount", "500.000", "--reference", "KH2026 P000001", "--out", str(out)], env
+    )
+    assert made.returncode == 0, made.stderr
+    payload = made.stdout.splitlines()[0]
+    fields = parse_payload(payload)
+    assert fields["54"] == "500000" and fields["62"] == {"08": "KH2026 P000001"}
+    decoded = zxingcpp.read_barcodes(Image.open(out))
+    assert [d.text for d in decoded] == [payload]
+    bad = run_bot(["vietqr", "--amount", "abc", "--reference", "X"], env)
+    assert bad.returncode == 2 and "not an amount" in bad.stderr
+    accents = run_bot(["vietqr", "--amount", "1tr", "--reference", "Ủng hộ"], env)
+    assert accents.returncode == 2 and "ASCII" in accents.stderr
+
+
+def test_poster_command_renders_the_deep_link(tmp_path: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    env = {"DATABASE_PATH": str(tmp_path / "p.sqlite3")}
+    out = tmp_path / "poster.png"
+    args = ["poster", "--target", "pledge", "--source", "w11341", "--out", str(out)]
+    assert run_bot(args, env).returncode == 2  # no bot username yet
+    made = run_bot(args, {**env, "BOT_USERNAME": "@khuyenhoc_hp_bot"})
+    assert made.returncode == 0, made.stderr
+    link = "https://t.me/khuyenhoc_hp_bot?start=pledge-w11341"
+    assert made.stdout.startswith(link)
+    assert [d.text for d in zxingcpp.read_barcodes(Image.open(out))] == [link]
+    bad = run_bot([*args[:4], "bad source!", "--out", str(out)], {"BOT_USERNAME": "khbot_hp"})
+    assert bad.returncode == 2 and "source" in bad.stderr
