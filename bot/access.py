@@ -1,4 +1,8 @@
-"""The one guard for officer commands and buttons, checked on the server at every use."""
+"""The guards for officer and admin commands and buttons, checked on the server at every use.
+
+A refusal is answered politely and written to the audit trail. The guarded callback finds the
+sender's rights in `context.access` (a scoped officer's queries are limited to their ward).
+"""
 
 from __future__ import annotations
 
@@ -10,27 +14,46 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
+from bot.i18n import N_
+from bot.roles import Access
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 
 
-def officer_only(callback: Callback) -> Callback:
-    """Run `callback` only for admins and officers; everyone else gets a polite refusal."""
+async def refuse(update: Update, context: BotContext, action: str, text: str) -> None:
+    """Say no, and keep a trace of who tried what."""
+    user = update.effective_user
+    log.info("refused %s", action)
+    await context.runtime.audit(user.id if user else None, action, "refused")
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat:
+        await context.bot.send_message(update.effective_chat.id, text)
 
-    @functools.wraps(callback)
-    async def guarded(update: Update, context: BotContext) -> Any:
-        user = update.effective_user
-        if user is not None and await context.runtime.is_officer(user.id):
-            return await callback(update, context)
-        _ = context._
-        log.info("refused officer action %s", callback.__name__)
-        refusal = _("This is for officers of the Association only.")
-        if update.callback_query:
-            await update.callback_query.answer(refusal, show_alert=True)
-        elif update.effective_chat:
-            await context.bot.send_message(update.effective_chat.id, refusal)
-        return None
 
-    return guarded
+def _guard(allowed: Callable[[Access], bool], refusal: str) -> Callable[[Callback], Callback]:
+    def decorate(callback: Callback) -> Callback:
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: BotContext) -> Any:
+            user = update.effective_user
+            access = await context.runtime.access(user.id) if user else None
+            if access is not None and allowed(access):
+                context.access = access
+                return await callback(update, context)
+            await refuse(update, context, callback.__name__, context._(refusal))
+            return None
+
+        return guarded
+
+    return decorate
+
+
+OFFICERS_ONLY = N_("This is for officers of the Association only.")
+ADMINS_ONLY = N_("This is for administrators only.")
+CITY_WIDE_ONLY = N_("This is for city-wide officers only, not those of one commune or ward.")
+
+officer_only = _guard(lambda a: a.is_officer, OFFICERS_ONLY)
+admin_only = _guard(lambda a: a.is_admin, ADMINS_ONLY)
+city_officer_only = _guard(lambda a: a.is_officer and a.city_wide, CITY_WIDE_ONLY)

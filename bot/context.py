@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Gettext, gettext_for
+from bot.roles import Access
 from bot.runtime import Runtime
 
 
@@ -14,6 +15,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], d
     """Adds the runtime, and the language resolved once per update by `resolve_language`."""
 
     lang: str = "vi"
+    access: Access | None = None  # set by the guards in bot/access.py
 
     def __init__(
         self,

@@ -12,8 +12,10 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.broadcast_engine import BroadcastEngine
     from bot.mailer import PledgeMailer
+from bot.roles import ADMIN, CITIZEN, Access
 from storage import Database
-from storage.officers import is_officer
+from storage.audit import record
+from storage.officers import get_officer
 from storage.users import ensure_user
 
 
@@ -51,6 +53,25 @@ class Runtime:
     def remember_language(self, user_id: int, language: str) -> None:
         self._languages[user_id] = language
 
+    async def access(self, user_id: int) -> Access:
+        """Checked at every use, never cached: admins from settings, the rest from the database."""
+        if user_id in self.admin_ids:
+            return Access(user_id, ADMIN)
+        officer = await get_officer(self.db, user_id)
+        if officer is None:
+            return Access(user_id, CITIZEN)
+        return Access(user_id, officer.role, officer.ward_code, officer.ward_name)
+
     async def is_officer(self, user_id: int) -> bool:
-        """Checked at every use: admins from settings, officers from the database."""
-        return user_id in self.admin_ids or await is_officer(self.db, user_id)
+        return (await self.access(user_id)).is_officer
+
+    async def audit(
+        self,
+        actor: int | None,
+        action: str,
+        outcome: str = "ok",
+        target: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Record an officer's action or a refusal in the audit trail."""
+        await record(self.db, actor, action, outcome, self.now(), target, detail)

@@ -96,6 +96,12 @@ REGISTRY: tuple[SettingSpec, ...] = (
         "When an unpaid pledge is reminded, after pledging: at most two durations (off: never).",
     ),
     SettingSpec(
+        "RETENTION_DAYS",
+        "90",
+        "Days after which the data of people who never finished joining, pledging or "
+        "registering a learning model is deleted (0: never).",
+    ),
+    SettingSpec(
         "BOT_USERNAME",
         "",
         "The bot's @username, for deep links and posters made on the command line.",
@@ -129,6 +135,7 @@ class Settings:
     office_address: str = ""
     pledge_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=10))
     bot_username: str = ""
+    retention_days: int = 90
 
     @property
     def tz(self) -> ZoneInfo:
@@ -252,6 +259,9 @@ def load_settings(
     reminders = parse_reminders(get("PLEDGE_REMINDERS"))
     if reminders is None:
         raise SettingsError("PLEDGE_REMINDERS must be at most two durations, such as 3d,10d")
+    retention_raw = get("RETENTION_DAYS")
+    if not retention_raw.isdigit() or int(retention_raw) > 3650:
+        raise SettingsError("RETENTION_DAYS must be a number of days from 0 to 3650")
     username = get("BOT_USERNAME").removeprefix("@")
     if username and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{4,31}", username):
         raise SettingsError("BOT_USERNAME must be a Telegram username, such as khuyenhoc_bot")
@@ -279,6 +289,7 @@ def load_settings(
         office_address=get("OFFICE_ADDRESS")[:300],
         pledge_reminders=reminders,
         bot_username=username,
+        retention_days=int(retention_raw),
     )
 
 

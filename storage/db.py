@@ -76,14 +76,28 @@ class Database:
         for version, name, sql in migrations():
             if version <= current:
                 continue
+            # A migration that rebuilds tables says so on its first line; SQLite's documented
+            # way is to turn foreign keys off outside the transaction and check them before
+            # committing.
+            rebuilds = sql.lstrip().startswith("-- foreign_keys: off")
             try:
+                if rebuilds:
+                    await self.conn.execute("PRAGMA foreign_keys=OFF")
                 await self.conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};"
                 )
+                if rebuilds:
+                    broken = await self.conn.execute_fetchall("PRAGMA foreign_key_check")
+                    if broken:
+                        raise RuntimeError(f"{len(list(broken))} rows break a foreign key")
+                await self.conn.execute("COMMIT")
             except Exception as exc:
                 if self.conn.in_transaction:
                     await self.conn.execute("ROLLBACK")
                 raise RuntimeError(f"migration {name} failed: {exc}") from exc
+            finally:
+                if rebuilds:
+                    await self.conn.execute("PRAGMA foreign_keys=ON")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
