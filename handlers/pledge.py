@@ -45,7 +45,7 @@ from bot.pledge_texts import (
     qr_png,
 )
 from bot.poster import parse_start_payload
-from bot.validation import check_name, check_organisation, check_phone, display_phone
+from bot.validation import Problem, check_name, check_organisation, check_phone, display_phone
 from bot.vietqr import make_reference
 from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
 from handlers.membership import NOTICE_VERSION, problem_text
@@ -379,12 +379,14 @@ async def fund_name_typed(update: Update, context: BotContext) -> int:
     assert update.message is not None
     checked = check_organisation(update.message.text or "")
     if not checked.ok:
-        await say(
-            update,
-            context,
-            f"{problem_text(context._, checked.problem)} "
-            + context._("Please type the name in words, at most 200 characters."),
+        _ = context._
+        problem = (
+            _("That does not look like the name of a school, unit or clan.")
+            if checked.problem == Problem.NOT_A_NAME
+            else problem_text(_, checked.problem)
         )
+        hint = _("Please type the name in words, at most 200 characters.")
+        await say(update, context, f"{problem} {hint}")
         return FUND_NAME
     PLEDGE.of(context)["fund_name"] = checked.value
     return await ask_purpose(update, context)
@@ -416,8 +418,10 @@ def amount_problem_text(
         )
         return f"{above} {limits}"
     if problem == AmountProblem.AMBIGUOUS:
-        return f"{_('I am not sure which amount you mean.')} {examples}"
-    return f"{_('That is not an amount of money.')} {examples}"
+        unsure = _("I am not sure which amount you mean.")
+        return f"{unsure} {examples}"
+    not_money = _("That is not an amount of money.")
+    return f"{not_money} {examples}"
 
 
 async def amount_typed(update: Update, context: BotContext) -> int:
