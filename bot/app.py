@@ -28,6 +28,7 @@ from handlers.membership import membership_handlers
 from handlers.officers import officer_handlers
 from handlers.pledge import pledge_handlers
 from handlers.pledge_officers import pledge_officer_handlers
+from handlers.roles import role_handlers
 from handlers.start import (
     early_handlers,
     fallback_handlers,
@@ -157,6 +158,7 @@ def register_handlers(app: BotApplication) -> None:
         *pledge_officer_handlers(),
         *subscription_handlers(),
         *officer_handlers(),
+        *role_handlers(),
         *honour_handlers(),
         *menu_handlers(),
         *fallback_handlers(),

@@ -15,7 +15,7 @@ from bot.cli_pledges import add_commands as add_pledge_commands
 from bot.i18n import CatalogueMissing
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database
-from storage.officers import add_officer, list_officers, remove_officer
+from storage.officers import grant_role, list_officers, remove_officer
 
 
 class RedactToken(logging.Filter):
@@ -53,9 +53,12 @@ def parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--officer", action="store_true", help="make that user an admin")
     officers = commands.add_parser("officers", help="manage officers")
     officer_cmds = officers.add_subparsers(dest="action", required=True)
-    for action in ("add", "remove"):
-        sub = officer_cmds.add_parser(action, help=f"{action} an officer by Telegram user id")
-        sub.add_argument("telegram_id", type=int)
+    add = officer_cmds.add_parser("add", help="grant a role by Telegram user id (see /myid)")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--ward", help="scope the officer to one commune or ward (name or code)")
+    add.add_argument("--admin", action="store_true", help="an administrator, not an officer")
+    remove = officer_cmds.add_parser("remove", help="revoke the role of a Telegram user id")
+    remove.add_argument("telegram_id", type=int)
     officer_cmds.add_parser("list", help="list officers")
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
 
@@ -108,16 +111,22 @@ def run_bot(settings: Settings) -> int:
     return 0
 
 
-async def manage_officers(settings: Settings, action: str, telegram_id: int | None) -> int:
+async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import utc_now
+    from bot.wards import resolve_ward
+    from storage.audit import record
 
     db = await Database(settings.database_path).open()
     try:
-        if action == "list":
+        if args.action == "list":
             officers = await list_officers(db)
             for officer in officers:
+                role = "admin" if officer.role == "admin" else "officer"
+                scope = (
+                    f" for {officer.ward_name} ({officer.ward_code})" if officer.ward_code else ""
+                )
                 print(
-                    f"{officer.telegram_id}\tadded {officer.added_at:%Y-%m-%d}"
+                    f"{officer.telegram_id}\t{role}{scope}, added {officer.added_at:%Y-%m-%d}"
                     f" by {officer.added_by}"
                 )
             for admin in sorted(settings.admin_ids):
@@ -125,12 +134,45 @@ async def manage_officers(settings: Settings, action: str, telegram_id: int | No
             if not officers and not settings.admin_ids:
                 print("no officers yet: python -m bot officers add TELEGRAM_ID")
             return 0
-        assert telegram_id is not None
-        if action == "add":
-            added = await add_officer(db, telegram_id, "command line", utc_now())
-            print(f"{telegram_id} is {'now' if added else 'already'} an officer")
+        telegram_id: int = args.telegram_id
+        if args.action == "add":
+            ward_code = ward_name = None
+            if args.ward:
+                found = resolve_ward(settings.province_code, args.ward)
+                if isinstance(found, list):
+                    names = ", ".join(f"{w.name} ({w.code})" for w in found[:8]) or "none"
+                    print(
+                        f"--ward {args.ward!r} is not one commune or ward: {names}", file=sys.stderr
+                    )
+                    return 2
+                ward_code, ward_name = found.code, found.name
+            role = "admin" if args.admin else "officer"
+            if args.admin and ward_code:
+                print("an administrator is never scoped to a ward", file=sys.stderr)
+                return 2
+            changed = await grant_role(
+                db, telegram_id, role, "command line", utc_now(), ward_code, ward_name
+            )
+            await record(
+                db,
+                None,
+                "role.grant",
+                "ok",
+                utc_now(),
+                f"user:{telegram_id}",
+                f"{role} {ward_code or 'city'} (command line)",
+            )
+            scope = f" for {ward_name}" if ward_name else ""
+            print(
+                f"{telegram_id} is {'now' if changed else 'already'} an {role}{scope}"
+                if role == "admin"
+                else f"{telegram_id} is {'now' if changed else 'already'} an officer{scope}"
+            )
         else:
             removed = await remove_officer(db, telegram_id)
+            await record(
+                db, None, "role.revoke", "ok", utc_now(), f"user:{telegram_id}", "command line"
+            )
             print(f"{telegram_id} {'is no longer' if removed else 'was not'} an officer")
         return 0
     finally:
@@ -184,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return poster_command(settings, args)
         if command == "officers":
-            return run(manage_officers(settings, args.action, getattr(args, "telegram_id", None)))
+            return run(manage_officers(settings, args))
         return run(migrate(settings))
     except CatalogueMissing as exc:
         print(f"Catalogue error: {exc}", file=sys.stderr)

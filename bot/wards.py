@@ -83,3 +83,17 @@ def search_wards(province_code: int, query: str) -> list[WardInfo]:
     ranked = [(r, w) for w in wards_of(province_code) if (r := rank(w)) is not None]
     ranked.sort(key=lambda rw: (rw[0], rw[1].folded))
     return [w for _, w in ranked]
+
+
+def resolve_ward(province_code: int, text: str) -> WardInfo | list[WardInfo]:
+    """One ward from its code or a name ('ngo quyen'), or the candidates when that is not one
+    (an empty list: nothing matches)."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) < 9:
+        found = ward_by_code(province_code, int(text))
+        return found if found is not None else []
+    candidates = search_wards(province_code, text[:100])
+    exact = [w for w in candidates if is_exact(w, text)]
+    if len(candidates) == 1 or len(exact) == 1:
+        return candidates[0] if len(candidates) == 1 else exact[0]
+    return candidates

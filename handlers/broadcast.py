@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import officer_only
+from bot.access import CITY_WIDE_ONLY, city_officer_only, officer_only, refuse
 from bot.announcement import render, send_rendered
 from bot.broadcast_engine import BroadcastEngine, seconds_left
 from bot.context import BotContext
@@ -197,9 +197,26 @@ async def after_step(update: Update, context: BotContext, ask_next: Any) -> int:
 # --- step 3: the audience ---------------------------------------------------------------------
 
 
+def scope_segment(context: BotContext) -> str | None:
+    """A ward-scoped officer writes to their own ward only."""
+    scope = context.access.scope if context.access else None
+    return f"ward:{scope}" if scope is not None else None
+
+
 async def ask_segment(update: Update, context: BotContext) -> int:
     _ = context._
     draft = COMPOSE.of(context)
+    own_ward = scope_segment(context)
+    if own_ward is not None:
+        draft["segment"] = own_ward
+        await say(
+            update,
+            context,
+            _("It goes to {audience}: you work for that commune or ward.").format(
+                audience=segment_text(context.runtime, own_ward, _)
+            ),
+        )
+        return await after_step(update, context, ask_when)
     b = COMPOSE.button
     keyboard = InlineKeyboardMarkup(
         [
@@ -224,6 +241,8 @@ async def ask_segment(update: Update, context: BotContext) -> int:
 
 @officer_only
 async def segment_pressed(update: Update, context: BotContext) -> int:
+    if scope_segment(context) is not None:
+        return await ask_segment(update, context)
     args = await COMPOSE.pressed(update, context, "seg")
     if args is None:
         return SEGMENT
@@ -270,6 +289,8 @@ async def ward_typed(update: Update, context: BotContext) -> int:
 
 @officer_only
 async def ward_pressed(update: Update, context: BotContext) -> int:
+    if scope_segment(context) is not None:
+        return await ask_segment(update, context)
     args = await COMPOSE.pressed(update, context, "ward")
     if args is None:
         return WARD
@@ -281,6 +302,8 @@ async def ward_pressed(update: Update, context: BotContext) -> int:
 
 @officer_only
 async def category_pressed(update: Update, context: BotContext) -> int:
+    if scope_segment(context) is not None:
+        return await ask_segment(update, context)
     args = await COMPOSE.pressed(update, context, "cat")
     if args is None:
         return CATEGORY
@@ -463,12 +486,19 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     chat = update.effective_chat
     assert user is not None and chat is not None
     draft = COMPOSE.of(context)
+    own_ward = scope_segment(context)
+    if own_ward is not None and draft.get("segment") != own_ward:
+        await refuse(update, context, "broadcast.create", context._(CITY_WIDE_ONLY))
+        return PREVIEW
     if args == ["quiet"]:
         draft["quiet_exempt"] = True
     broadcast = await create_broadcast(
         runtime.db, draft_broadcast(draft, runtime, user.id), runtime.now()
     )
     COMPOSE.end(context)
+    await runtime.audit(
+        user.id, "broadcast.create", target=f"broadcast:{broadcast.id}", detail=broadcast.segment
+    )
     engine = engine_of(context)
     _ = context._
     if draft.get("at"):
@@ -609,7 +639,8 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
     """/broadcasts: recent and scheduled announcements, with their status."""
     _ = context._
     runtime = context.runtime
-    items = await recent_broadcasts(runtime.db, 10)
+    own_ward = scope_segment(context)
+    items = await recent_broadcasts(runtime.db, 10, segment=own_ward)
     if not items:
         await say(update, context, _("No announcements yet. /broadcast writes one."))
         return
@@ -647,6 +678,12 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
         await query.answer(_("This button has expired."), show_alert=True)
         return None
     broadcast_id, action = int(parts[1]), parts[2]
+    own_ward = scope_segment(context)
+    if own_ward is not None:
+        target = await get_broadcast(context.runtime.db, broadcast_id)
+        if target is None or target.segment != own_ward:
+            await refuse(update, context, f"broadcast.{action}", _(CITY_WIDE_ONLY))
+            return None
     engine = engine_of(context)
     done = False
     if action == "pause":
@@ -674,6 +711,10 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
         await query.answer(_("This button has expired."), show_alert=True)
         return None
     await query.answer(_("Done."))
+    user = update.effective_user
+    await context.runtime.audit(
+        user.id if user else None, f"broadcast.{action}", target=f"broadcast:{broadcast_id}"
+    )
     broadcast = await get_broadcast(context.runtime.db, broadcast_id)
     if broadcast is not None and query.message is not None:
         buttons = control_buttons(broadcast, _)
@@ -741,7 +782,7 @@ def mover() -> ConversationHandler[BotContext]:
         )
 
 
-@officer_only
+@city_officer_only
 async def campaign_calendar(update: Update, context: BotContext) -> None:
     """/campaign: the Month's calendar, with each entry's status."""
     _ = context._

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import officer_only
+from bot.access import CITY_WIDE_ONLY, officer_only, refuse
 from bot.amounts import MAX_AMOUNT, parse_amount
 from bot.context import BotContext
 from bot.drafts import say
@@ -53,6 +53,7 @@ QUICK_REASONS = {
     "asked": N_("The donor asked to cancel it"),
 }
 TEXT_LIMIT = 4000
+OTHER_WARD = N_("This pledge belongs to another commune or ward's fund.")
 
 
 def _data(*parts: object) -> str:
@@ -68,6 +69,10 @@ def _args(update: Update) -> list[str]:
     return (query.data or "").split(":")[1:] if query else []
 
 
+def _actor(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None
+
+
 def _decider(update: Update) -> str:
     user = update.effective_user
     return f"officer:{user.id if user else 0}"
@@ -80,10 +85,15 @@ async def _list_view(
     context: BotContext, kind: str | None, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = context._
-    items, total = await pending_pledges(context.runtime.db, kind, page * PAGE, PAGE)
+    scope = context.access.scope if context.access else None
+    items, total = await pending_pledges(context.runtime.db, kind, page * PAGE, PAGE, scope)
     pages = max(1, -(-total // PAGE))
     page = min(page, pages - 1)
-    if kind is None:
+    if scope is not None and context.access is not None:
+        title = _("💝 Pending pledges to the fund of {ward}: {count}").format(
+            ward=context.access.ward_name or scope, count=total
+        )
+    elif kind is None:
         title = _("💝 Pending pledges: {count}").format(count=total)
     else:
         title = _("💝 Pending pledges, {fund}: {count}").format(
@@ -113,6 +123,8 @@ async def _list_view(
         nav.append(InlineKeyboardButton("▶️", callback_data=_data("list", key, page + 1)))
     if nav:
         rows.append(nav)
+    if scope is not None:
+        return "\n".join(lines), InlineKeyboardMarkup(rows)
     filters_row = [
         InlineKeyboardButton(
             ("• " if kind is None else "") + _("All"), callback_data=_data("list", "all", 0)
@@ -223,7 +235,20 @@ async def _pledge_of_button(update: Update, context: BotContext) -> Pledge | Non
     pledge = await get_pledge(context.runtime.db, pledge_id) if pledge_id else None
     if pledge is None:
         await query.answer(context._("This button has expired."), show_alert=True)
+        return None
+    if not _in_scope(context, pledge):
+        await refuse(update, context, f"pledge.{args[0]}", context._(OTHER_WARD))
+        return None
     return pledge
+
+
+def _in_scope(context: BotContext, pledge: Pledge) -> bool:
+    """A ward's officer acts on pledges to that ward's fund only."""
+    access = context.access
+    return access is not None and (
+        access.city_wide
+        or (pledge.fund_kind == "ward" and access.may_see_ward(pledge.fund_ward_code))
+    )
 
 
 async def _not_pending(update: Update, context: BotContext, pledge: Pledge) -> bool:
@@ -278,6 +303,9 @@ async def full_pressed(update: Update, context: BotContext) -> None:
         return
     await update.callback_query.answer(context._("Marked received."))
     log.info("pledge marked received by an officer")
+    await runtime.audit(
+        _actor(update), "pledge.receive", target=f"pledge:{done.id}", detail=str(done.amount)
+    )
     await _decided(
         update, context, done, context._("✅ Marked received. The donor is being sent a receipt.")
     )
@@ -315,15 +343,22 @@ async def other_amount_typed(update: Update, context: BotContext) -> int | None:
         return OTHER_AMOUNT
     pledge_id = context.user_data.pop(REVIEW_KEY, None)
     runtime = context.runtime
+    pledge = await get_pledge(runtime.db, int(pledge_id)) if pledge_id else None
+    if pledge is not None and not _in_scope(context, pledge):
+        await refuse(update, context, "pledge.receive", _(OTHER_WARD))
+        return ConversationHandler.END
     done = (
-        await mark_received(runtime.db, int(pledge_id), value, _decider(update), runtime.now())
-        if pledge_id
+        await mark_received(runtime.db, pledge.id, value, _decider(update), runtime.now())
+        if pledge is not None
         else None
     )
     if done is None:
         await say(update, context, _("This pledge was decided meanwhile; nothing changed."))
         return ConversationHandler.END
     log.info("pledge marked received (different amount) by an officer")
+    await runtime.audit(
+        _actor(update), "pledge.receive", target=f"pledge:{done.id}", detail=str(value)
+    )
     await _decided(
         update,
         context,
@@ -361,11 +396,16 @@ async def reject_pressed(update: Update, context: BotContext) -> int | None:
 
 async def _reject(update: Update, context: BotContext, pledge_id: int, reason: str) -> int:
     runtime = context.runtime
+    pledge = await get_pledge(runtime.db, pledge_id)
+    if pledge is not None and not _in_scope(context, pledge):
+        await refuse(update, context, "pledge.reject", context._(OTHER_WARD))
+        return ConversationHandler.END
     done = await reject_pledge(runtime.db, pledge_id, reason, _decider(update), runtime.now())
     if done is None:
         await say(update, context, context._("This pledge was decided meanwhile; nothing changed."))
         return ConversationHandler.END
     log.info("pledge rejected by an officer")
+    await runtime.audit(_actor(update), "pledge.reject", target=f"pledge:{done.id}")
     await say(
         update,
         context,
@@ -465,6 +505,10 @@ async def document_received(update: Update, context: BotContext) -> None:
             _("I cannot use files here. Type /help to see what I can do."),
         )
         return
+    access = await runtime.access(user.id)
+    if not access.city_wide:
+        await refuse(update, context, "statement.import", _(CITY_WIDE_ONLY))
+        return
     document = message.document
     if document.file_size and document.file_size > MAX_BYTES:
         await say(update, context, problem_text(_, StatementProblem.TOO_LARGE))
@@ -477,6 +521,11 @@ async def document_received(update: Update, context: BotContext) -> None:
         await say(update, context, problem_text(_, exc.problem))
         return
     log.info("bank statement reconciled by an officer")
+    await runtime.audit(
+        user.id,
+        "statement.import",
+        detail=f"{len(result.of('matched'))} matched of {len(result.outcomes)}",
+    )
     if runtime.mailer is not None and result.of("matched"):
         runtime.mailer.wake()
     text = summary_text(_, context.lang, result)

@@ -194,12 +194,16 @@ async def broadcast_by_campaign_key(db: Database, key: str) -> Broadcast | None:
     return _broadcast(row) if row else None
 
 
-async def recent_broadcasts(db: Database, limit: int = 10) -> list[Broadcast]:
+async def recent_broadcasts(
+    db: Database, limit: int = 10, segment: str | None = None
+) -> list[Broadcast]:
+    """Open ones first, then the latest; only those to `segment` when given (a scoped officer)."""
+    where, params = ("WHERE segment = ?", (segment,)) if segment else ("", ())
     rows = await db.fetchall(
-        "SELECT * FROM broadcasts ORDER BY"
+        f"SELECT * FROM broadcasts {where} ORDER BY"
         " CASE WHEN status IN ('scheduled', 'sending', 'paused') THEN 0 ELSE 1 END,"
         " scheduled_at DESC, id DESC LIMIT ?",
-        (limit,),
+        (*params, limit),
     )
     return [_broadcast(r) for r in rows]
 

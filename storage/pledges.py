@@ -221,11 +221,14 @@ async def pledges_of(db: Database, telegram_id: int, limit: int = 20) -> list[Pl
 
 
 async def pending_pledges(
-    db: Database, fund_kind: str | None, offset: int, limit: int
+    db: Database, fund_kind: str | None, offset: int, limit: int, ward: int | None = None
 ) -> tuple[list[Pledge], int]:
-    """A page of pending pledges, oldest first, and how many there are in all."""
+    """A page of pending pledges, oldest first, and how many there are in all. `ward` limits
+    them to that commune or ward's fund (a scoped officer)."""
     where, params = "status = 'pending'", ()
-    if fund_kind is not None:
+    if ward is not None:
+        where, params = "status = 'pending' AND fund_ward_code = ?", (ward,)
+    elif fund_kind is not None:
         where, params = "status = 'pending' AND fund_kind = ?", (fund_kind,)
     total = await db.fetchone(f"SELECT COUNT(*) FROM pledges WHERE {where}", params)
     rows = await db.fetchall(

@@ -63,7 +63,14 @@ def test_officers_command_line(tmp_path: Path) -> None:
     assert added.returncode == 0 and "777 is now an officer" in added.stdout
     assert "777 is already an officer" in run_bot(["officers", "add", "777"], env).stdout
     listed = run_bot(["officers", "list"], env).stdout
-    assert "777\tadded" in listed and "42\tadmin" in listed
+    assert "777\tofficer, added" in listed and "42\tadmin" in listed
+    scoped = run_bot(["officers", "add", "778", "--ward", "ngo quyen"], env)
+    assert scoped.returncode == 0 and "778 is now an officer for Phường Ngô Quyền" in scoped.stdout
+    assert "778\tofficer for Phường Ngô Quyền (11341)" in run_bot(["officers", "list"], env).stdout
+    vague = run_bot(["officers", "add", "779", "--ward", "hai"], env)
+    assert vague.returncode == 2 and "is not one commune or ward" in vague.stderr
+    admin = run_bot(["officers", "add", "780", "--admin"], env)
+    assert admin.returncode == 0 and "780 is now an admin" in admin.stdout
     assert "no longer" in run_bot(["officers", "remove", "777"], env).stdout
     assert "777" not in run_bot(["officers", "list"], env).stdout
     bad = run_bot(["officers", "add", "abc"], env)
