@@ -81,6 +81,10 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     campaign_cmds.add_parser("show", help="list the scheduled campaign messages")
     add_pledge_commands(commands)
+    backup = commands.add_parser(
+        "backup", help="a consistent copy of the database, safe while the bot runs"
+    )
+    backup.add_argument("dest", type=Path, help="a new file, or a directory for a dated file")
     return root
 
 
@@ -179,6 +183,22 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
         await db.close()
 
 
+def backup_command(settings: Settings, dest: Path) -> int:
+    from bot.backup import BackupError, backup_path, make_backup
+    from bot.runtime import utc_now
+
+    target = backup_path(dest, utc_now().astimezone(settings.tz))
+    try:
+        counts = make_backup(settings.database_path, target)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {target}")
+    for table, rows in counts.items():
+        print(f"  {table}: {rows} rows")
+    return 0
+
+
 async def migrate(settings: Settings) -> int:
     db = await Database(settings.database_path).open()
     version = await db.schema_version()
@@ -213,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli_broadcast import campaign_command
 
             return run(campaign_command(settings, args))
+        if command == "backup":
+            return backup_command(settings, args.dest)
         if command == "pledges":
             from bot.cli_pledges import reconcile_command
 
