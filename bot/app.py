@@ -17,6 +17,7 @@ from bot.i18n import check_catalogues, gettext_for
 from bot.mailer import PledgeMailer
 from bot.persistence import SQLitePersistence
 from bot.processing import PerUserUpdateProcessor
+from bot.retention import RetentionJob
 from bot.retry import RetryAfterLimiter
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
@@ -24,10 +25,13 @@ from bot.transport import AiohttpRequest
 from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error
 from handlers.honour import honour_handlers
+from handlers.learning import learning_handlers, learning_officer_handlers
 from handlers.membership import membership_handlers
 from handlers.officers import officer_handlers
 from handlers.pledge import pledge_handlers
 from handlers.pledge_officers import pledge_officer_handlers
+from handlers.privacy import COMMAND_DESCRIPTIONS as PRIVACY_COMMANDS
+from handlers.privacy import privacy_handlers
 from handlers.roles import role_handlers
 from handlers.start import (
     early_handlers,
@@ -52,6 +56,11 @@ PUBLIC_COMMANDS = (
     "pledge",
     "mypledges",
     "honour",
+    "model",
+    "mymodels",
+    "privacy",
+    "mydata",
+    "delete",
     "language",
     "stop",
     "subscribe",
@@ -69,6 +78,9 @@ def command_descriptions(lang: str) -> list[BotCommand]:
         "pledge": _("Pledge to a study-promotion fund"),
         "mypledges": _("My pledges"),
         "honour": _("The honour roll of donors"),
+        "model": _("Register a learning family, clan, community or unit"),
+        "mymodels": _("My learning models"),
+        **{name: _(text) for name, text in PRIVACY_COMMANDS.items()},
         "language": _("Tiếng Việt / English"),
         "stop": _("Stop announcements"),
         "subscribe": _("Receive announcements again"),
@@ -93,6 +105,7 @@ async def post_init(app: BotApplication) -> None:
         await runtime.engine.start(OfficerViews(runtime, app.bot), app.job_queue)
     if runtime.mailer is not None:
         runtime.mailer.start(app.bot, app.job_queue)
+    RetentionJob(runtime.settings, runtime.db, runtime.now).start(app.job_queue)
     default_lang = runtime.settings.default_language
     await app.bot.set_my_commands(command_descriptions(default_lang), BotCommandScopeDefault())
     for lang in ("vi", "en"):
@@ -156,7 +169,10 @@ def register_handlers(app: BotApplication) -> None:
         *pledge_handlers(),
         *broadcast_handlers(),
         *pledge_officer_handlers(),
+        *learning_handlers(),
+        *learning_officer_handlers(),
         *subscription_handlers(),
+        *privacy_handlers(),
         *officer_handlers(),
         *role_handlers(),
         *honour_handlers(),

@@ -11,8 +11,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, Update
-from telegram.error import Forbidden, NetworkError, TimedOut
+from telegram import CallbackQuery, InlineKeyboardButton, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
@@ -88,3 +88,16 @@ async def say_surely(
         except Forbidden:
             return False
     return False
+
+
+async def edit_in_place(query: CallbackQuery, text: str, markup: Any = None) -> None:
+    """Show `text` and `markup` on the pressed message. Pressing the same page twice asks for
+    no change: that is skipped, since Telegram refuses an edit that changes nothing."""
+    message = query.message
+    if isinstance(message, Message) and message.text == text and message.reply_markup == markup:
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise

@@ -22,7 +22,14 @@ from bot.pledge_texts import receipt_text, rejection_text, reminder_text
 from bot.settings import Settings
 from storage import Database
 from storage.broadcasts import set_reachable
-from storage.pledges import Pledge, due_notices, due_reminders, notice_done, reminder_done
+from storage.pledges import (
+    Pledge,
+    claim_reminder,
+    due_notices,
+    due_reminders,
+    notice_done,
+    reminder_done,
+)
 from storage.users import get_language
 
 log = logging.getLogger(__name__)
@@ -90,8 +97,10 @@ class PledgeMailer:
             return 0  # nobody is woken up about money; the morning's round sends them
         sent = 0
         for pledge in await due_reminders(self.db, now, BATCH):
+            assert pledge.next_reminder_at is not None
+            if not await claim_reminder(self.db, pledge.id, pledge.next_reminder_at):
+                continue  # cancelled or received since the list was read
             if pledge.telegram_id is None:
-                await reminder_done(self.db, pledge.id, False, None, now)
                 continue
             lang = await self._language(pledge.telegram_id)
             _ = gettext_for(lang)
@@ -114,11 +123,13 @@ class PledgeMailer:
                 pledge.telegram_id, reminder_text(_, lang, self.settings, pledge), markup
             )
             if outcome == "retry":
+                # Put it back as it was: the next round tries again.
+                await reminder_done(self.db, pledge.id, False, pledge.next_reminder_at, now)
                 break
-            await reminder_done(
-                self.db, pledge.id, outcome == "sent", self._next_reminder(pledge), now
-            )
-            sent += outcome == "sent"
+            if outcome == "sent":
+                await reminder_done(self.db, pledge.id, True, self._next_reminder(pledge), now)
+                sent += 1
+            # A donor who blocked the bot or deleted the chat is not reminded again.
         return sent
 
     def _next_reminder(self, pledge: Pledge) -> datetime | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +47,7 @@ async def reconcile(
     db: Database, data: bytes, file_name: str | None, at: datetime
 ) -> Reconciliation:
     """Parse and apply a statement; raises bot.statement.StatementError on a bad file."""
-    statement = parse_statement(data)
+    statement = await asyncio.to_thread(parse_statement, data)  # up to a second for 5 MB
     outcomes = await apply_statement(db, entries_of(statement), file_name, at)
     return Reconciliation(file_name, statement, outcomes)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings
@@ -32,6 +32,7 @@ class Runtime:
     engine: BroadcastEngine | None = None
     mailer: PledgeMailer | None = None
     _languages: dict[int, str] = field(default_factory=dict)
+    _seen_on: dict[int, date] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.admin_ids |= set(self.settings.admin_ids)
@@ -42,16 +43,24 @@ class Runtime:
     async def language_of(self, user_id: int, telegram_code: str | None) -> str:
         """The user's language: kept choice, else Telegram's when vi or en, else the default."""
         cached = self._languages.get(user_id)
-        if cached:
+        today = self.now().date()
+        if cached and self._seen_on.get(user_id) == today:
             return cached
+        # Once a day per user, last_seen_at is written too: retention counts silence from it.
         code = (telegram_code or "").split("-")[0].lower()
         first_guess = code if code in ("vi", "en") else self.settings.default_language
-        language = await ensure_user(self.db, user_id, first_guess, self.now())
+        language = await ensure_user(self.db, user_id, cached or first_guess, self.now())
         self._languages[user_id] = language
+        self._seen_on[user_id] = today
         return language
 
     def remember_language(self, user_id: int, language: str) -> None:
         self._languages[user_id] = language
+
+    def forget(self, user_id: int) -> None:
+        """Drop what is cached about someone whose data was erased or purged."""
+        self._languages.pop(user_id, None)
+        self._seen_on.pop(user_id, None)
 
     async def access(self, user_id: int) -> Access:
         """Checked at every use, never cached: admins from settings, the rest from the database."""

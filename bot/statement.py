@@ -51,7 +51,8 @@ A header-only statement (a period without transactions) is not an error: it has 
 A line's description is its cell with white space collapsed, cut to DESCRIPTION_MAX
 characters; `booked` and `transaction_id` are their cells as written (white space collapsed),
 None when empty; Excel's ="..." around a cell is taken off. Its fingerprint is the first
-FINGERPRINT_LENGTH hex digits of a SHA-256 of the transaction id when the row has one, else of
+FINGERPRINT_LENGTH hex digits of a SHA-256 of the transaction id with the date text and the
+amount when the row has one, else of
 the date text, the amount, the folded (whole) description and the number of identical earlier
 lines in the file: the same file gives the same fingerprints, and two identical transfers on
 one day get two.
@@ -432,7 +433,8 @@ def parse_statement(data: bytes) -> Statement:
         else:
             amount, description, booked, transaction_id = outcome
             if transaction_id is not None:
-                material = f"id\x1f{transaction_id}"
+                # Date and amount too: some banks reuse a "reference" across days or branches.
+                material = f"id\x1f{transaction_id}\x1f{booked or ''}\x1f{amount}"
             else:
                 key = (booked or "", amount, fold(description))
                 material = "row\x1f{}\x1f{}\x1f{}\x1f{}".format(*key, seen[key])

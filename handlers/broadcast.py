@@ -31,6 +31,7 @@ from bot.broadcast_engine import BroadcastEngine, seconds_left
 from bot.context import BotContext
 from bot.drafts import Draft, DraftKind, say
 from bot.i18n import babel_locale, gettext_for, local_datetime, number
+from bot.journeys import one_at_a_time
 from bot.runtime import Runtime
 from bot.segments import Segment, describe
 from bot.wards import MAX_CHOICES, search_wards
@@ -92,6 +93,7 @@ def segment_text(runtime: Runtime, segment: str, _: Any) -> str:
 
 
 @officer_only
+@one_at_a_time("broadcast")
 async def start(update: Update, context: BotContext) -> int:
     """/broadcast: compose an announcement."""
     COMPOSE.new(context)
@@ -716,7 +718,12 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
         user.id if user else None, f"broadcast.{action}", target=f"broadcast:{broadcast_id}"
     )
     broadcast = await get_broadcast(context.runtime.db, broadcast_id)
-    if broadcast is not None and query.message is not None:
+    shown = getattr(query.message, "reply_markup", None) if query.message else None
+    if (
+        broadcast is not None
+        and query.message is not None
+        and (shown or control_buttons(broadcast, _))
+    ):
         buttons = control_buttons(broadcast, _)
         try:
             await query.edit_message_reply_markup(

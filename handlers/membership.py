@@ -27,6 +27,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.drafts import Draft, DraftKind, say, say_surely
 from bot.i18n import N_, Gettext, local_date
+from bot.journeys import one_at_a_time
 from bot.keyboards import MENU_JOIN, main_menu
 from bot.poster import parse_start_payload
 from bot.text import fold
@@ -299,6 +300,7 @@ async def next_or_summary(update: Update, context: BotContext, ask_next: Any) ->
 # --- entry and consent --------------------------------------------------------------------
 
 
+@one_at_a_time("membership")
 async def join(update: Update, context: BotContext) -> int:
     """/join and the Join button: start, or offer to update an existing membership."""
     if update.callback_query:
@@ -752,7 +754,10 @@ def conversation() -> ConversationHandler[BotContext]:
         return [
             *handlers,
             CommandHandler("cancel", cancel),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected(state)),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL,
+                unexpected(state),
+            ),
         ]
 
     phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)

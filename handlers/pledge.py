@@ -31,6 +31,7 @@ from bot.amounts import MAX_AMOUNT, MIN_AMOUNT, AmountProblem, check_amount
 from bot.context import BotContext
 from bot.drafts import Draft, DraftKind, say, say_surely
 from bot.i18n import Gettext, local_date, money
+from bot.journeys import one_at_a_time
 from bot.keyboards import MENU_PLEDGE, main_menu
 from bot.pledge_texts import (
     ANONYMOUS,
@@ -304,6 +305,7 @@ async def ask_summary(update: Update, context: BotContext) -> int:
 # --- entry ----------------------------------------------------------------------------------
 
 
+@one_at_a_time("pledge")
 async def pledge(update: Update, context: BotContext) -> int:
     """/pledge, the Pledge button and a pledge deep link: start a new pledge."""
     if update.callback_query:
@@ -724,7 +726,10 @@ def conversation() -> ConversationHandler[BotContext]:
         return [
             *handlers,
             CommandHandler("cancel", cancel),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected(number)),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL,
+                unexpected(number),
+            ),
         ]
 
     def pressed(callback: Any) -> CallbackQueryHandler[BotContext, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -14,13 +15,14 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.access import CITY_WIDE_ONLY, officer_only, refuse
 from bot.amounts import MAX_AMOUNT, parse_amount
 from bot.context import BotContext
-from bot.drafts import say
+from bot.drafts import edit_in_place, say
 from bot.i18n import N_, local_date, money
 from bot.pledge_texts import (
     FUND_LABELS,
@@ -45,8 +47,9 @@ log = logging.getLogger(__name__)
 
 PAGE = 8
 PREFIX = "opl"
-OTHER_AMOUNT, REASON = range(2)
+OTHER_AMOUNT, REASON, CONFIRM = range(3)
 REVIEW_KEY = "review"  # user_data: the pledge an officer is typing an amount or reason for
+FORGOTTEN_AFTER = timedelta(minutes=30)  # a question left open is not answered days later
 QUICK_REASONS = {
     "nopay": N_("No money has arrived"),
     "dup": N_("A duplicate of another pledge"),
@@ -83,7 +86,7 @@ def _decider(update: Update) -> str:
 
 async def _list_view(
     context: BotContext, kind: str | None, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = context._
     scope = context.access.scope if context.access else None
     items, total = await pending_pledges(context.runtime.db, kind, page * PAGE, PAGE, scope)
@@ -124,7 +127,7 @@ async def _list_view(
     if nav:
         rows.append(nav)
     if scope is not None:
-        return "\n".join(lines), InlineKeyboardMarkup(rows)
+        return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
     filters_row = [
         InlineKeyboardButton(
             ("• " if kind is None else "") + _("All"), callback_data=_data("list", "all", 0)
@@ -162,7 +165,7 @@ async def list_pressed(update: Update, context: BotContext) -> None:
     await query.answer()
     text, markup = await _list_view(context, None if args[1] == "all" else args[1], page)
     if query.message is not None:
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_in_place(query, text, markup)
 
 
 # --- one pledge -----------------------------------------------------------------------------
@@ -283,7 +286,7 @@ async def _decided(update: Update, context: BotContext, pledge: Pledge, done: st
     query = update.callback_query
     text = f"{await detail_text(context, pledge)}\n\n{done}"
     if query is not None and query.message is not None:
-        await query.edit_message_text(text, reply_markup=None)
+        await edit_in_place(query, text, None)
     else:
         await say(update, context, text)
 
@@ -321,7 +324,7 @@ async def other_pressed(update: Update, context: BotContext) -> int | None:
         return ConversationHandler.END
     assert update.callback_query is not None and context.user_data is not None
     await update.callback_query.answer()
-    context.user_data[REVIEW_KEY] = pledge.id
+    context.user_data[REVIEW_KEY] = {"id": pledge.id}
     await say(
         update,
         context,
@@ -335,38 +338,103 @@ async def other_pressed(update: Update, context: BotContext) -> int | None:
 
 @officer_only
 async def other_amount_typed(update: Update, context: BotContext) -> int | None:
+    """An amount typed for a pledge: asked to confirm, since the donor's receipt shows it."""
     assert update.message is not None and context.user_data is not None
     _ = context._
     value = parse_amount((update.message.text or "")[:100])
     if value is None or not 0 < value <= MAX_AMOUNT:
         await say(update, context, _("That is not an amount. Type it again, for example 300000."))
         return OTHER_AMOUNT
-    pledge_id = context.user_data.pop(REVIEW_KEY, None)
-    runtime = context.runtime
-    pledge = await get_pledge(runtime.db, int(pledge_id)) if pledge_id else None
-    if pledge is not None and not _in_scope(context, pledge):
-        await refuse(update, context, "pledge.receive", _(OTHER_WARD))
-        return ConversationHandler.END
-    done = (
-        await mark_received(runtime.db, pledge.id, value, _decider(update), runtime.now())
-        if pledge is not None
-        else None
+    pledge = await _reviewed(context)
+    if pledge is None:
+        return await _gone(update, context)
+    context.user_data[REVIEW_KEY] = {"id": pledge.id, "amount": value}
+    await say(
+        update,
+        context,
+        _(
+            "Record {amount} received for {reference} (pledged {pledged})? The donor's receipt "
+            "will show {amount}."
+        ).format(
+            amount=money(value, context.lang),
+            reference=pledge.reference,
+            pledged=money(pledge.amount, context.lang),
+        ),
+        _confirm_buttons(context, pledge.id),
     )
+    return CONFIRM
+
+
+def _confirm_buttons(context: BotContext, pledge_id: int) -> InlineKeyboardMarkup:
+    _ = context._
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✅ Yes, record it"), callback_data=_data("ok", pledge_id)),
+                InlineKeyboardButton(_("✖️ No"), callback_data=_data("no", pledge_id)),
+            ]
+        ]
+    )
+
+
+async def _reviewed(context: BotContext) -> Pledge | None:
+    """The pledge this officer is answering about (None: gone, or no longer theirs to see)."""
+    assert context.user_data is not None
+    review = context.user_data.get(REVIEW_KEY)
+    pledge_id = review.get("id") if isinstance(review, dict) else None
+    pledge = await get_pledge(context.runtime.db, int(pledge_id)) if pledge_id else None
+    if pledge is None or pledge.status != "pending" or not _in_scope(context, pledge):
+        return None
+    return pledge
+
+
+async def _gone(update: Update, context: BotContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(REVIEW_KEY, None)
+    await say(update, context, context._("This pledge was decided meanwhile; nothing changed."))
+    return ConversationHandler.END
+
+
+@officer_only
+async def confirm_pressed(update: Update, context: BotContext) -> int | None:
+    """Yes: record the typed amount or the typed reason. No: leave the pledge as it was."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    args = _args(update)
+    review = context.user_data.get(REVIEW_KEY)
+    if not isinstance(review, dict) or len(args) != 2 or _int(args[1]) != review.get("id"):
+        await query.answer(context._("This button has expired."), show_alert=True)
+        return None
+    await query.answer()
+    if query.message is not None and getattr(query.message, "reply_markup", None):
+        await query.edit_message_reply_markup(None)
+    if args[0] == "no":
+        return await review_cancel(update, context)
+    pledge = await _reviewed(context)
+    context.user_data.pop(REVIEW_KEY, None)
+    if pledge is None:
+        return await _gone(update, context)
+    if "reason" in review:
+        return await _reject(update, context, pledge.id, str(review["reason"]))
+    value = int(review["amount"])
+    runtime = context.runtime
+    done = await mark_received(runtime.db, pledge.id, value, _decider(update), runtime.now())
     if done is None:
-        await say(update, context, _("This pledge was decided meanwhile; nothing changed."))
-        return ConversationHandler.END
+        return await _gone(update, context)
     log.info("pledge marked received (different amount) by an officer")
     await runtime.audit(
         _actor(update), "pledge.receive", target=f"pledge:{done.id}", detail=str(value)
     )
-    await _decided(
+    await say(
         update,
         context,
-        done,
-        _("✅ Marked received: {amount}. The donor is being sent a receipt.").format(
+        f"{await detail_text(context, done)}\n\n"
+        + context._("✅ Marked received: {amount}. The donor is being sent a receipt.").format(
             amount=money(value, context.lang)
         ),
     )
+    if runtime.mailer is not None:
+        runtime.mailer.wake()
     return ConversationHandler.END
 
 
@@ -377,7 +445,7 @@ async def reject_pressed(update: Update, context: BotContext) -> int | None:
         return ConversationHandler.END
     assert update.callback_query is not None and context.user_data is not None
     await update.callback_query.answer()
-    context.user_data[REVIEW_KEY] = pledge.id
+    context.user_data[REVIEW_KEY] = {"id": pledge.id}
     _ = context._
     buttons = [
         [InlineKeyboardButton(_(text), callback_data=_data("why", pledge.id, code))]
@@ -436,15 +504,34 @@ async def reason_pressed(update: Update, context: BotContext) -> int | None:
 
 @officer_only
 async def reason_typed(update: Update, context: BotContext) -> int | None:
+    """A typed reason: the donor will read it, so it is shown once more before it goes."""
     assert update.message is not None and context.user_data is not None
+    _ = context._
     reason = " ".join((update.message.text or "").split())
     if not reason or len(reason) > 300:
-        await say(update, context, context._("Please type a short reason, at most 300 characters."))
+        await say(update, context, _("Please type a short reason, at most 300 characters."))
         return REASON
-    pledge_id = context.user_data.pop(REVIEW_KEY, None)
-    if not pledge_id:
-        return ConversationHandler.END
-    return await _reject(update, context, int(pledge_id), reason)
+    pledge = await _reviewed(context)
+    if pledge is None:
+        return await _gone(update, context)
+    context.user_data[REVIEW_KEY] = {"id": pledge.id, "reason": reason}
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✖️ Yes, reject it"), callback_data=_data("ok", pledge.id)),
+                InlineKeyboardButton(_("No, keep it"), callback_data=_data("no", pledge.id)),
+            ]
+        ]
+    )
+    await say(
+        update,
+        context,
+        _("Reject {reference} and tell the donor: “{reason}”?").format(
+            reference=pledge.reference, reason=reason
+        ),
+        buttons,
+    )
+    return CONFIRM
 
 
 async def review_cancel(update: Update, context: BotContext) -> int:
@@ -458,9 +545,20 @@ async def review_unexpected(update: Update, context: BotContext) -> None:
     await say(update, context, context._("Please type an answer, or /cancel to stop."))
 
 
+async def review_use_buttons(update: Update, context: BotContext) -> None:
+    await say(update, context, context._("Please use the buttons above, or /cancel to stop."))
+
+
+async def review_forgotten(update: Update, context: BotContext) -> int:
+    """Half an hour without an answer: the question is dropped, the pledge stays as it was."""
+    if context.user_data is not None:
+        context.user_data.pop(REVIEW_KEY, None)
+    return ConversationHandler.END
+
+
 def review_conversation() -> ConversationHandler[BotContext]:
     typed = filters.TEXT & ~filters.COMMAND
-    others = filters.UpdateType.MESSAGE & ~filters.COMMAND
+    others = filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         return ConversationHandler(
@@ -483,8 +581,15 @@ def review_conversation() -> ConversationHandler[BotContext]:
                     CommandHandler("cancel", review_cancel),
                     MessageHandler(others, review_unexpected),
                 ],
+                CONFIRM: [
+                    CallbackQueryHandler(confirm_pressed, pattern=rf"^{PREFIX}:(ok|no):"),
+                    CommandHandler("cancel", review_cancel),
+                    MessageHandler(others, review_use_buttons),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, review_forgotten)],
             },
             fallbacks=[CommandHandler("cancel", review_cancel)],
+            conversation_timeout=FORGOTTEN_AFTER,
         )
 
 

@@ -68,12 +68,28 @@ async def help_command(update: Update, context: BotContext) -> None:
         "/pledge: pledge to a study-promotion fund\n"
         "/mypledges: your pledges, to pay or cancel them\n"
         "/honour: the honour roll of donors\n"
+        "/model: register a learning family, clan, community or unit\n"
+        "/mymodels: your learning models and how their review went\n"
+        "/privacy: your personal data: see it, withdraw a consent, delete it\n"
         "/language: Tiếng Việt or English\n"
         "/cancel: stop what you are doing\n"
         "/start: the main menu\n\n"
-        "Your data is used only for the Association's work. You can ask to see, correct or "
-        "delete it at any time."
+        "Your data is used only for the Association's work; /privacy shows it, and deletes it "
+        "when you ask."
     )
+    user = update.effective_user
+    access = await context.runtime.access(user.id) if user else None
+    if access is not None and access.is_officer:
+        text += "\n\n" + _(
+            "For officers:\n"
+            "/stats: live figures\n"
+            "/report [from] [to]: the report for the city, as a workbook and a chart\n"
+            "/pledges: pledges waiting for money; send a bank statement (CSV) to reconcile\n"
+            "/models: learning-model registrations to review\n"
+            "/broadcast, /broadcasts, /campaign: announcements"
+        )
+    if access is not None and access.is_admin:
+        text += "\n" + _("For administrators: /grant, /revoke, /officers")
     await send_menu(update, context, text)
 
 

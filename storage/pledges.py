@@ -302,10 +302,21 @@ async def due_reminders(db: Database, now: datetime, limit: int = 50) -> list[Pl
     return [_pledge(r) for r in rows]
 
 
+async def claim_reminder(db: Database, pledge_id: int, due: datetime) -> bool:
+    """Take a due reminder off the queue before sending it, only if the pledge is still pending
+    and still due: a cancel or a receipt that came in meanwhile wins."""
+    changed = await db.execute(
+        "UPDATE pledges SET next_reminder_at = NULL WHERE id = ? AND status = 'pending'"
+        " AND next_reminder_at = ?",
+        (pledge_id, to_db(due)),
+    )
+    return changed == 1
+
+
 async def reminder_done(
     db: Database, pledge_id: int, sent: bool, next_at: datetime | None, at: datetime
 ) -> None:
-    """After a reminder (sent, or given up because the donor cannot be reached)."""
+    """After a claimed reminder: count it if it was sent, and set the next one (None: no more)."""
     await db.execute(
         "UPDATE pledges SET reminders_sent = reminders_sent + ?, next_reminder_at = ?,"
         " updated_at = ? WHERE id = ? AND status = 'pending'",
@@ -335,9 +346,22 @@ class StatementOutcome:
 async def apply_statement(
     db: Database, entries: list[StatementEntry], file_name: str | None, at: datetime
 ) -> list[StatementOutcome]:
-    """Match statement lines to pledges in one transaction. A line whose reference names a
-    pending pledge of the same amount marks it received; every line is remembered, so a file
-    imported twice changes nothing the second time."""
+    """Match statement lines to pledges. A line whose reference names a pending pledge of the
+    same amount marks it received; every line is remembered with its outcome in the same
+    transaction, so a file imported twice changes nothing the second time. Lines go in chunks,
+    so that a long statement never holds the write lock for long."""
+    outcomes: list[StatementOutcome] = []
+    for start in range(0, len(entries), STATEMENT_CHUNK):
+        outcomes += await _apply_chunk(db, entries[start : start + STATEMENT_CHUNK], file_name, at)
+    return outcomes
+
+
+STATEMENT_CHUNK = 200
+
+
+async def _apply_chunk(
+    db: Database, entries: list[StatementEntry], file_name: str | None, at: datetime
+) -> list[StatementOutcome]:
     outcomes: list[StatementOutcome] = []
     async with db.transaction() as conn:
         for entry in entries:

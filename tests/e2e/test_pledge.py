@@ -315,3 +315,31 @@ async def test_honour_roll_names_only_those_who_agreed(local: LocalBot) -> None:
     assert "Nhà hảo tâm ẩn danh (1 lượt): 1.000.000 ₫" in text
     assert "Hội viên 3011" not in text and "Hội viên 3012" not in text
     assert "Quỹ khuyến học thành phố: 1.500.000 ₫ / 2.500.000 ₫" in text
+
+
+async def test_one_journey_at_a_time(local: LocalBot) -> None:
+    chat = Chat(local, 3020)
+    await chat.send("/join")
+    await chat.press("✅ Tôi đồng ý")
+    await chat.send("/start pledge-w11341")
+    assert "Bạn đang dở việc tham gia Hội." in said(chat)
+    await chat.press_data("menu:pledge", chat.last.message_id)
+    assert "Bạn đang dở việc tham gia Hội." in said(chat)
+    await chat.send("Nguyễn Văn Bình")  # still the registration's question: the name
+    assert "Số điện thoại của bạn là gì?" in said(chat)
+    await chat.send("/cancel")
+    await chat.send("/pledge")
+    assert "Bạn muốn ủng hộ quỹ nào?" in said(chat)
+    await chat.send("/join")
+    assert "Bạn đang dở một khoản ủng hộ." in said(chat)
+
+
+async def test_an_officer_mid_pledge_can_still_send_a_statement(local: LocalBot) -> None:
+    officer = Chat(local, ADMIN_ID)
+    await officer.send("/pledge")
+    await officer.send_document(
+        "sao-ke.csv", "Nội dung;Số tiền ghi có\nKH2026 P000009;100000\n".encode()
+    )
+    assert "❓ Mã ủng hộ không có trong hệ thống: 1" in said(officer)
+    await officer.press("Quỹ khuyến học thành phố")  # the pledge goes on
+    assert "mục đích nào" in said(officer)

@@ -114,6 +114,9 @@ async def test_a_different_amount_and_a_rejection(local: LocalBot) -> None:
     await officer.send("không biết")
     assert "Đó không phải số tiền" in said(officer)
     await officer.send("300k")
+    assert "Ghi nhận đã nhận 300.000 ₫ cho KH2026 P000001 (đăng ký 500.000 ₫)?" in said(officer)
+    assert (await pledge_rows(local.runtime.db))[0]["status"] == "pending"
+    await officer.press("✅ Đúng, ghi nhận")
     assert "✅ Đã ghi nhận: 300.000 ₫" in said(officer)
     await eventually(lambda: has_receipt(first, "300.000 ₫"))
 
@@ -121,6 +124,8 @@ async def test_a_different_amount_and_a_rejection(local: LocalBot) -> None:
     await officer.press("✖️ Từ chối")
     assert "Vì sao từ chối KH2026 P000002?" in said(officer)
     await officer.send("Đã quá hạn đợt vận động")
+    assert "Từ chối KH2026 P000002 và báo người ủng hộ lý do" in said(officer)
+    await officer.press("✖️ Đúng, từ chối")
     assert "✖️ Đã từ chối." in said(officer)
     await eventually(
         lambda: any("Lý do: Đã quá hạn đợt vận động" in (m.text or "") for m in second.messages)
@@ -307,6 +312,22 @@ async def test_reminders_twice_at_most_never_at_night(local: LocalBot, clock: Fa
     assert (await pledge_rows(local.runtime.db))[0]["status"] == "cancelled"
 
 
+async def test_a_forgotten_question_is_not_answered_days_later(local: LocalBot) -> None:
+    await donors(local, 4014)
+    officer = Chat(local, ADMIN_ID)
+    await open_pledge(officer, "P000001")
+    await officer.press("✖️ Từ chối")
+    await officer.send("/cancel")
+    assert "Được rồi, khoản ủng hộ được giữ nguyên." in said(officer)
+    await officer.send("cảm ơn nhé")  # no longer taken for a reason
+    await open_pledge(officer, "P000001")
+    await officer.press("✏️ Nhận số tiền khác")
+    await officer.send("500")
+    await officer.press("✖️ Không")
+    rows = await pledge_rows(local.runtime.db)
+    assert rows[0]["status"] == "pending" and rows[0]["reject_reason"] is None
+
+
 async def test_a_blocked_donor_is_not_reminded_again(local: LocalBot, clock: FakeClock) -> None:
     (donor,) = await donors(local, 4012)
     local.emulator.set_blocked(donor.user_id)
@@ -316,7 +337,10 @@ async def test_a_blocked_donor_is_not_reminded_again(local: LocalBot, clock: Fak
     assert await mailer.run_round() == (0, 0)
     rows = await pledge_rows(local.runtime.db)
     assert rows[0]["reminders_sent"] == 0
-    assert rows[0]["next_reminder_at"] == "2026-10-12 02:00:00"  # the second one still waits
+    assert rows[0]["next_reminder_at"] is None  # not tried again, and never every minute
+    clock.advance(days=10)
+    assert await mailer.run_round() == (0, 0)
+    assert (await pledge_rows(local.runtime.db))[0]["status"] == "pending"
 
 
 async def test_a_receipt_survives_telegram_errors(local: LocalBot) -> None:

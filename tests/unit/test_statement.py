@@ -156,15 +156,22 @@ def test_fingerprint_does_not_depend_on_the_row_number() -> None:
     assert [line.fingerprint for line in before.lines] == [line.fingerprint for line in after.lines]
 
 
-def test_fingerprint_uses_the_transaction_id_alone_when_there_is_one() -> None:
+def test_fingerprint_uses_the_transaction_id_with_its_date_and_amount() -> None:
     header = "Số tham chiếu;Ngày giao dịch;Số tiền ghi có;Mô tả giao dịch\n"
     one = parse_statement((header + "FT1;01/03/2026;500.000;KH2026 P000001\n").encode())
-    other = parse_statement(
-        (header + "FT0;01/03/2026;1.000;x\nFT1;02/03/2026;600.000;something else\n").encode()
+    # An overlapping export: the same transaction, its note cut differently.
+    overlap = parse_statement(
+        (header + "FT0;01/03/2026;1.000;x\nFT1;01/03/2026;500.000;KH2026 P000001 ung ho\n").encode()
     )
-    assert one.lines[0].fingerprint == other.lines[1].fingerprint
-    assert one.lines[0].fingerprint == hashlib.sha256(b"id\x1fFT1").hexdigest()[:32]
-    assert other.lines[0].fingerprint != other.lines[1].fingerprint
+    # A bank that reuses a reference on another day, for another amount.
+    reused = parse_statement((header + "FT1;02/03/2026;600.000;something else\n").encode())
+    assert one.lines[0].fingerprint == overlap.lines[1].fingerprint
+    assert (
+        one.lines[0].fingerprint
+        == hashlib.sha256(b"id\x1fFT1\x1f01/03/2026\x1f500000").hexdigest()[:32]
+    )
+    assert overlap.lines[0].fingerprint != overlap.lines[1].fingerprint
+    assert reused.lines[0].fingerprint != one.lines[0].fingerprint
 
 
 def test_same_transfer_different_description_or_day_is_a_different_line() -> None:

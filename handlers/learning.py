@@ -1,0 +1,1354 @@
+"""Learning families, clans, communities and units (mô hình học tập): a registration by chat
+(/model), the registrant's own registrations (/mymodels), and the officers' review and year-end
+rating (/models). Every officer command and button goes through `officer_only`, and a ward's
+officer sees and acts on the models of that commune or ward only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.access import officer_only
+from bot.context import BotContext
+from bot.drafts import Draft, DraftKind, edit_in_place, say, say_surely
+from bot.i18n import N_, Gettext, gettext_for, local_date, number
+from bot.journeys import one_at_a_time
+from bot.keyboards import main_menu
+from bot.text import squeeze
+from bot.validation import check_name, check_organisation, check_phone, display_phone
+from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
+from handlers.membership import problem_text
+from storage.learning import (
+    FILTERS,
+    NOTE_MAX,
+    RATINGS,
+    SIZE_MAX,
+    LearningModel,
+    ModelInput,
+    SizeProblem,
+    Stale,
+    approve_model,
+    check_size,
+    consent_on_file,
+    get_model,
+    list_models,
+    models_of,
+    rate_model,
+    request_changes,
+    school_year,
+    submit_model,
+)
+from storage.members import member_by_telegram, record_consent
+from storage.pledges import donor_by_telegram
+from storage.users import get_language
+
+log = logging.getLogger(__name__)
+
+ABANDONED_AFTER = timedelta(hours=12)
+CONSENT_PURPOSE = "learning_model"
+NOTICE_VERSION = "2026-11"
+MY_MODELS_SHOWN = 10
+FIXABLE_SHOWN = 3
+PAGE = 8
+
+LEARNING = DraftKind("lm")  # the registration's buttons: lm:<nonce>:<action>[:<arg>]
+MINE = "mym"  # /mymodels buttons: mym:<model id>:fix
+PREFIX = "oml"  # officers' buttons: oml:<action>:<model id>[:<arg>] and oml:list:<filter>:<page>
+
+# The four models of the movement. The unit covers agencies, enterprises and armed-forces units
+# (the issue cites Circular 22/2020/TT-BGDĐT for its assessment).
+KIND_NAMES = {
+    "family": N_("Learning family"),
+    "clan": N_("Learning clan"),
+    "community": N_("Learning community"),
+    "unit": N_("Learning unit"),
+}
+KIND_ICONS = {"family": "🏠", "clan": "🌳", "community": "🏘", "unit": "🏢"}
+KIND_HELP = {
+    "family": N_("the members of one family"),
+    "clan": N_("a clan, with its branches and households"),
+    "community": N_("a village, hamlet or residential group"),
+    "unit": N_("an agency, enterprise, school or armed-forces unit"),
+}
+NAME_QUESTIONS = {
+    "family": N_(
+        "What is the family called? Usually after the head of the family, for example: "
+        "Gia đình ông Nguyễn Văn Hùng"
+    ),
+    "clan": N_("What is the clan's name? For example: Dòng họ Nguyễn Đình (Kiến Thụy)"),
+    "community": N_("What is the community's name? For example: Tổ dân phố số 5, or Thôn Đông Tác"),
+    "unit": N_(
+        "What is the unit's name? For example: Trường THCS Lê Lợi, or Công ty CP Cảng Hải Phòng"
+    ),
+}
+SIZE_QUESTIONS = {
+    "family": N_("How many members does the family have? Type a number, for example 5."),
+    "clan": N_("How many members does the clan have, roughly? Type a number, for example 350."),
+    "community": N_(
+        "How many people live in the community, roughly? Type a number, for example 1200."
+    ),
+    "unit": N_("How many staff does the unit have? Type a number, for example 45."),
+}
+SIZE_LINES = {
+    "family": N_("Family members: {value}"),
+    "clan": N_("Clan members: {value}"),
+    "community": N_("Residents: {value}"),
+    "unit": N_("Staff: {value}"),
+}
+STATUS_LABELS = {
+    "submitted": N_("⏳ waiting for review"),
+    "approved": N_("✅ approved"),
+    "changes_requested": N_("✏️ changes requested"),
+    "withdrawn": N_("replaced by a newer registration"),
+}
+STATUS_ICONS = {"submitted": "⏳", "approved": "✅", "changes_requested": "✏️", "withdrawn": "↩️"}
+RATING_LABELS = {
+    "excellent": N_("Excellent"),
+    "good": N_("Good"),
+    "fair": N_("Fair"),
+    "not_met": N_("Not met"),
+}
+EDITABLE_FIELDS = {
+    "kind": N_("Kind of model"),
+    "name": N_("Name of the model"),
+    "ward": N_("Commune or ward"),
+    "contact": N_("Contact person"),
+    "size": N_("Number of members or staff"),
+}
+OTHER_WARD = N_("This learning model belongs to another commune or ward.")
+
+(
+    CHOOSE,
+    CONSENT,
+    KIND,
+    NAME,
+    WARD,
+    CONTACT,
+    PHONE,
+    SIZE,
+    SUMMARY,
+    EDIT_FIELD,
+) = range(10)
+NOTE = 0  # the officer's review conversation
+
+
+def model_number(model_id: int) -> str:
+    return f"#{model_id}"
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _period(context: BotContext) -> str:
+    """The school year of today, in the Association's time zone."""
+    runtime = context.runtime
+    return school_year(runtime.now().astimezone(runtime.settings.tz).date())
+
+
+def kind_text(_: Gettext, kind: str) -> str:
+    return f"{KIND_ICONS[kind]} {_(KIND_NAMES[kind])}"
+
+
+def size_text(_: Gettext, lang: str, kind: str, size: int) -> str:
+    return _(SIZE_LINES[kind]).format(value=number(size, lang))
+
+
+# --- the questions --------------------------------------------------------------------------
+
+
+async def ask_consent(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = LEARNING.of(context)
+    association = _("{province} Study Promotion Association").format(
+        province=province_name(context.runtime.settings.province_code)
+    )
+    text = _(
+        "🔒 Before you register: how we use your personal data\n\n"
+        "• Who keeps it: the {association}.\n"
+        "• Why: to register your learning model, review it, rate it at the end of the school "
+        "year, tell you the outcome, and count models in reports. It is never sold.\n"
+        "• What: the model's name, commune or ward and size, and the contact person's name and "
+        "phone number. If the contact person is someone else, please make sure they agree.\n"
+        "• How long: for the school year, then in the Association's records of the movement.\n"
+        "• Your rights: to see your registrations (/mymodels), and to ask the Association to "
+        "correct or delete your data.\n\n"
+        "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
+        "Do you agree?"
+    ).format(association=association)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                LEARNING.button(draft, _("✅ I agree"), "consent", "yes"),
+                LEARNING.button(draft, _("✖️ I do not agree"), "consent", "no"),
+            ]
+        ]
+    )
+    await say(update, context, text, keyboard)
+    return CONSENT
+
+
+async def ask_kind(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = LEARNING.of(context)
+    lines = [
+        _("📚 Build a learning model for the {period} school year! Which kind is it?").format(
+            period=draft.get("period") or _period(context)
+        ),
+        "",
+    ]
+    lines += [f"{kind_text(_, kind)}: {_(KIND_HELP[kind])}" for kind in KIND_NAMES]
+    buttons = [LEARNING.button(draft, kind_text(_, kind), "kind", kind) for kind in KIND_NAMES]
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(_rows(buttons, 2)))
+    return KIND
+
+
+async def ask_name(update: Update, context: BotContext) -> int:
+    kind = LEARNING.of(context).get("kind") or "family"
+    await say(update, context, context._(NAME_QUESTIONS[kind]), ReplyKeyboardRemove())
+    return NAME
+
+
+async def ask_ward(update: Update, context: BotContext) -> int:
+    await say(
+        update,
+        context,
+        context._(
+            "In which commune or ward is it? Type part of the name, for example: Ngô Quyền, "
+            "or Cát Hải."
+        ),
+        ReplyKeyboardRemove(),
+    )
+    return WARD
+
+
+async def _registrant(context: BotContext, user_id: int) -> tuple[str, str] | None:
+    """The registrant's own name and phone, when they are a member or an earlier donor."""
+    db = context.runtime.db
+    member = await member_by_telegram(db, user_id)
+    if member is not None and member.full_name and member.phone:
+        return member.full_name, member.phone
+    donor = await donor_by_telegram(db, user_id)
+    if donor is not None and donor.full_name and donor.phone:
+        return donor.full_name, donor.phone
+    return None
+
+
+async def ask_contact(update: Update, context: BotContext) -> int:
+    _ = context._
+    user = update.effective_user
+    assert user is not None
+    draft = LEARNING.of(context)
+    known = await _registrant(context, user.id)
+    markup: Any = ReplyKeyboardRemove()
+    if known is not None:
+        label = _("👤 Me: {name}, {phone}").format(name=known[0], phone=display_phone(known[1]))
+        markup = InlineKeyboardMarkup([[LEARNING.button(draft, label[:60], "me")]])
+        text = _(
+            "Who is the contact person the Association can call about this model? Press the "
+            "button if it is you, or type the contact person's full name."
+        )
+    else:
+        text = _(
+            "Who is the contact person the Association can call about this model? Type their "
+            "full name (yours, if it is you). For example: Nguyễn Thị Lan"
+        )
+    await say(update, context, text, markup)
+    return CONTACT
+
+
+async def ask_phone(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = LEARNING.of(context)
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await say(
+        update,
+        context,
+        _(
+            "What is {name}'s phone number? Type it (for example 0912 345 678), or, if it is "
+            "yours, press the button below to share it."
+        ).format(name=draft.get("contact_name") or ""),
+        keyboard,
+    )
+    return PHONE
+
+
+async def ask_size(update: Update, context: BotContext) -> int:
+    kind = LEARNING.of(context).get("kind") or "family"
+    await say(update, context, context._(SIZE_QUESTIONS[kind]))
+    return SIZE
+
+
+def summary_text(context: BotContext, draft: Draft) -> str:
+    _ = context._
+    lines = []
+    if draft.get("replaces") and draft.get("note"):
+        lines += [
+            _("The officer asked for these changes to {number}: {note}").format(
+                number=model_number(draft["replaces"]), note=draft["note"]
+            ),
+            "",
+        ]
+    lines += [
+        _("Please check your registration:"),
+        "",
+        _("Model: {value}").format(value=kind_text(_, draft["kind"])),
+        _("Name: {value}").format(value=draft["name"]),
+        _("Commune or ward: {value}").format(value=draft["ward_name"]),
+        _("Contact person: {name}, {phone}").format(
+            name=draft["contact_name"], phone=display_phone(draft["contact_phone"])
+        ),
+        size_text(_, context.lang, draft["kind"], int(draft["size"])),
+        _("School year: {value}").format(value=draft.get("period") or _period(context)),
+    ]
+    return "\n".join(lines)
+
+
+REQUIRED = ("kind", "name", "ward_code", "ward_name", "contact_name", "contact_phone", "size")
+
+
+async def ask_summary(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = LEARNING.of(context)
+    if any(draft.get(key) is None for key in REQUIRED):
+        await say(
+            update,
+            context,
+            _("Sorry, your answers were lost. Please type /model to start again."),
+            ReplyKeyboardRemove(),
+        )
+        return LEARNING.end(context)
+    draft["editing"] = True
+    keyboard = InlineKeyboardMarkup(
+        [
+            [LEARNING.button(draft, _("✅ Submit the registration"), "confirm")],
+            [LEARNING.button(draft, _("✏️ Change something"), "edit")],
+            [LEARNING.button(draft, _("✖️ Cancel"), "cancel")],
+        ]
+    )
+    await say(update, context, summary_text(context, draft), keyboard)
+    return SUMMARY
+
+
+async def next_or_summary(update: Update, context: BotContext, ask_next: Any) -> int:
+    """After an answer: the next question, or back to the summary when a field was changed."""
+    if LEARNING.of(context).get("editing"):
+        return await ask_summary(update, context)
+    return int(await ask_next(update, context))
+
+
+# --- entry ----------------------------------------------------------------------------------
+
+
+@one_at_a_time("learning_model")
+async def model(update: Update, context: BotContext) -> int:
+    """/model: register a learning model, or fix one whose changes were requested."""
+    user = update.effective_user
+    assert user is not None
+    _ = context._
+    draft = LEARNING.new(context)
+    mine = await models_of(context.runtime.db, user.id, limit=MY_MODELS_SHOWN)
+    fixable = [m for m in mine if m.status == "changes_requested"][:FIXABLE_SHOWN]
+    if not fixable:
+        return await proceed(update, context)
+    lines = [_("The Association asked you to change these registrations:"), ""]
+    rows = []
+    for item in fixable:
+        lines.append(
+            f"• {model_number(item.id)} {kind_text(_, item.kind)} “{item.name}”: "
+            f"{item.review_note or ''}"
+        )
+        label = _("✏️ Fix {number}").format(number=model_number(item.id))
+        rows.append([LEARNING.button(draft, label, "fix", str(item.id))])
+    rows.append([LEARNING.button(draft, _("➕ Register another model"), "fix", "new")])
+    lines += ["", _("Fix one of them, or register another model?")]
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows))
+    return CHOOSE
+
+
+async def proceed(update: Update, context: BotContext) -> int:
+    """Ask for consent unless it is on file, then the first question (or the summary)."""
+    user = update.effective_user
+    assert user is not None
+    draft = LEARNING.of(context)
+    if draft.get("consent_id") is None:
+        draft["consent_id"] = await consent_on_file(
+            context.runtime.db, user.id, CONSENT_PURPOSE, NOTICE_VERSION
+        )
+        if draft["consent_id"] is None:
+            return await ask_consent(update, context)
+    if draft.get("replaces"):
+        return await ask_summary(update, context)
+    return await ask_kind(update, context)
+
+
+async def _start_fix(update: Update, context: BotContext, model_id: int | None) -> int:
+    """Fill the draft from the registration to fix; None or not fixable: say so and end."""
+    user = update.effective_user
+    assert user is not None
+    found = await get_model(context.runtime.db, model_id) if model_id else None
+    if found is None or found.telegram_id != user.id or found.status != "changes_requested":
+        await say(
+            update,
+            context,
+            context._("That registration no longer waits for changes. See /mymodels."),
+        )
+        return LEARNING.end(context)
+    LEARNING.of(context).update(
+        replaces=found.id,
+        note=found.review_note,
+        period=found.period,
+        kind=found.kind,
+        name=found.name,
+        ward_code=found.ward_code,
+        ward_name=found.ward_name,
+        contact_name=found.contact_name,
+        contact_phone=found.contact_phone,
+        size=found.size,
+    )
+    return await proceed(update, context)
+
+
+async def fix_chosen(update: Update, context: BotContext) -> int:
+    args = await LEARNING.pressed(update, context, "fix")
+    if args is None:
+        return CHOOSE
+    if args == ["new"]:
+        return await proceed(update, context)
+    return await _start_fix(update, context, _int(args[0]) if args else None)
+
+
+@one_at_a_time("learning_model")
+async def fix_from_my_models(update: Update, context: BotContext) -> int:
+    """The Fix button of /mymodels: the same as choosing it after /model."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    LEARNING.new(context)
+    parts = (query.data or "").split(":")
+    return await _start_fix(update, context, _int(parts[1]) if len(parts) == 3 else None)
+
+
+# --- the answers ----------------------------------------------------------------------------
+
+
+async def consent_pressed(update: Update, context: BotContext) -> int:
+    args = await LEARNING.pressed(update, context, "consent")
+    if args is None:
+        return CONSENT
+    user = update.effective_user
+    assert user is not None
+    agreed = args == ["yes"]
+    runtime = context.runtime
+    consent_id = await record_consent(
+        runtime.db, user.id, CONSENT_PURPOSE, NOTICE_VERSION, agreed, runtime.now()
+    )
+    if not agreed:
+        await say(
+            update,
+            context,
+            context._(
+                "We understand, and we have not kept any of your details. You can also register "
+                "with your commune or ward's Study Promotion Association. Thank you!"
+            ),
+            main_menu(context._),
+        )
+        return LEARNING.end(context)
+    LEARNING.of(context)["consent_id"] = consent_id
+    return await proceed(update, context)
+
+
+async def kind_pressed(update: Update, context: BotContext) -> int:
+    args = await LEARNING.pressed(update, context, "kind")
+    if args is None:
+        return KIND
+    if not args or args[0] not in KIND_NAMES:
+        return await ask_kind(update, context)
+    LEARNING.of(context)["kind"] = args[0]
+    return await next_or_summary(update, context, ask_name)
+
+
+async def name_typed(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    checked = check_organisation(update.message.text or "")
+    if not checked.ok:
+        await say(
+            update,
+            context,
+            f"{problem_text(context._, checked.problem)} "
+            + context._("Please type the name in words, at most 200 characters."),
+        )
+        return NAME
+    LEARNING.of(context)["name"] = checked.value
+    return await next_or_summary(update, context, ask_ward)
+
+
+async def ward_typed(update: Update, context: BotContext) -> int:
+    """Search the communes and wards; offer at most eight as buttons."""
+    assert update.message is not None
+    _ = context._
+    query = (update.message.text or "").strip()
+    province = context.runtime.settings.province_code
+    found = search_wards(province, query[:100])
+    if not found:
+        await say(
+            update,
+            context,
+            _(
+                "No commune or ward of {province} matches “{query}”. Check the spelling and type "
+                "part of the name again, for example: Lê Chân"
+            ).format(province=province_name(province), query=query[:40]),
+        )
+        return WARD
+    draft = LEARNING.of(context)
+    rows = [[LEARNING.button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
+    text = _("Choose the commune or ward:")
+    if len(found) > MAX_CHOICES:
+        text = _(
+            "{count} communes and wards match. Here are the first {shown}; type more of the "
+            "name to narrow the list."
+        ).format(count=len(found), shown=MAX_CHOICES)
+    await say(update, context, text, InlineKeyboardMarkup(rows))
+    return WARD
+
+
+async def ward_pressed(update: Update, context: BotContext) -> int:
+    args = await LEARNING.pressed(update, context, "ward")
+    if args is None:
+        return WARD
+    code = _int(args[0]) if args else None
+    ward = ward_by_code(context.runtime.settings.province_code, code) if code else None
+    if ward is None:
+        return await ask_ward(update, context)
+    draft = LEARNING.of(context)
+    draft["ward_code"], draft["ward_name"] = ward.code, ward.name
+    return await next_or_summary(update, context, ask_contact)
+
+
+async def contact_typed(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    checked = check_name(update.message.text or "")
+    if not checked.ok:
+        await say(
+            update,
+            context,
+            f"{problem_text(context._, checked.problem)} "
+            + context._(
+                "Please type the contact person's full name in letters, at most 100 characters. "
+                "For example: Nguyễn Thị Lan"
+            ),
+        )
+        return CONTACT
+    draft = LEARNING.of(context)
+    draft["contact_name"], draft["contact_phone"] = checked.value, None
+    return await ask_phone(update, context)
+
+
+async def contact_is_me(update: Update, context: BotContext) -> int:
+    if await LEARNING.pressed(update, context, "me") is None:
+        return CONTACT
+    user = update.effective_user
+    assert user is not None
+    known = await _registrant(context, user.id)
+    if known is None:
+        return await ask_contact(update, context)
+    draft = LEARNING.of(context)
+    draft["contact_name"], draft["contact_phone"] = known
+    return await next_or_summary(update, context, ask_size)
+
+
+async def phone_given(update: Update, context: BotContext) -> int:
+    """A typed number, or a shared contact (one's own, or the contact person's card)."""
+    message = update.message
+    assert message is not None
+    _ = context._
+    raw = message.contact.phone_number if message.contact else (message.text or "")
+    checked = check_phone(raw)
+    if not checked.ok:
+        await say(
+            update,
+            context,
+            f"{problem_text(_, checked.problem)} "
+            + _(
+                "Type a mobile or landline number in Vietnam, for example 0912 345 678, "
+                "or press the button to share yours."
+            ),
+        )
+        return PHONE
+    LEARNING.of(context)["contact_phone"] = checked.value
+    await say(
+        update,
+        context,
+        _("Thank you. Phone number {phone} saved.").format(phone=display_phone(str(checked.value))),
+        ReplyKeyboardRemove(),
+    )
+    return await next_or_summary(update, context, ask_size)
+
+
+def size_problem_text(_: Gettext, lang: str, problem: SizeProblem) -> str:
+    if problem == SizeProblem.TOO_SMALL:
+        return _("The number must be at least 1.")
+    if problem == SizeProblem.TOO_LARGE:
+        return _("That is more than {max}, the largest size we register. Please check it.").format(
+            max=number(SIZE_MAX, lang)
+        )
+    return _("Please type the number in digits, for example 12.")
+
+
+async def size_typed(update: Update, context: BotContext) -> int:
+    assert update.message is not None
+    checked = check_size(update.message.text or "")
+    if isinstance(checked, SizeProblem):
+        await say(update, context, size_problem_text(context._, context.lang, checked))
+        return SIZE
+    LEARNING.of(context)["size"] = checked
+    return await ask_summary(update, context)
+
+
+# --- the summary ----------------------------------------------------------------------------
+
+
+async def confirm_pressed(update: Update, context: BotContext) -> int:
+    """Store the registration once, however often Submit is pressed."""
+    if await LEARNING.pressed(update, context, "confirm") is None:
+        return SUMMARY
+    user = update.effective_user
+    assert user is not None
+    draft = LEARNING.of(context)
+    if any(draft.get(key) is None for key in (*REQUIRED, "consent_id")):
+        return await ask_summary(update, context)
+    runtime = context.runtime
+    data = ModelInput(
+        kind=draft["kind"],
+        name=draft["name"],
+        ward_code=int(draft["ward_code"]),
+        ward_name=draft["ward_name"],
+        contact_name=draft["contact_name"],
+        contact_phone=draft["contact_phone"],
+        size=int(draft["size"]),
+        period=draft.get("period") or _period(context),
+    )
+    _ = context._
+    try:
+        done = await submit_model(
+            runtime.db,
+            user.id,
+            data,
+            int(draft["consent_id"]),
+            runtime.now(),
+            replaces=draft.get("replaces"),
+        )
+    except Stale as stale:
+        LEARNING.end(context)
+        status = _(STATUS_LABELS[stale.current.status]) if stale.current else "?"
+        await say(
+            update,
+            context,
+            _(
+                "Registration {number} has changed meanwhile ({status}), so nothing was saved. "
+                "See /mymodels."
+            ).format(number=model_number(int(draft["replaces"])), status=status),
+            main_menu(_),
+        )
+        return ConversationHandler.END
+    LEARNING.end(context)
+    saved = done.model
+    if not done.created:
+        text = _(
+            "“{name}” is registered already for {period}: number {number}, {status}. "
+            "Your registrations: /mymodels"
+        ).format(
+            name=saved.name,
+            period=saved.period,
+            number=model_number(saved.id),
+            status=_(STATUS_LABELS[saved.status]),
+        )
+        await say_surely(update, context, text, main_menu(_))
+        return ConversationHandler.END
+    log.info("learning model registered")
+    lines = [
+        _("🎉 Thank you! Your registration is recorded.\nNumber: {number}").format(
+            number=model_number(saved.id)
+        )
+    ]
+    if done.replaced is not None:
+        lines.append(
+            _("It replaces registration {number}.").format(number=model_number(done.replaced.id))
+        )
+    lines.append(
+        _(
+            "An officer of the Association will review it, and you will hear from us here. "
+            "Your registrations: /mymodels"
+        )
+    )
+    await say_surely(update, context, "\n".join(lines), main_menu(_))
+    return ConversationHandler.END
+
+
+async def edit_pressed(update: Update, context: BotContext) -> int:
+    if await LEARNING.pressed(update, context, "edit") is None:
+        return SUMMARY
+    return await ask_field(update, context)
+
+
+async def ask_field(update: Update, context: BotContext) -> int:
+    _ = context._
+    draft = LEARNING.of(context)
+    buttons = [
+        LEARNING.button(draft, _(label), "field", key) for key, label in EDITABLE_FIELDS.items()
+    ]
+    await say(
+        update,
+        context,
+        _("What would you like to change?"),
+        InlineKeyboardMarkup(_rows(buttons, 2)),
+    )
+    return EDIT_FIELD
+
+
+async def field_pressed(update: Update, context: BotContext) -> int:
+    args = await LEARNING.pressed(update, context, "field")
+    if args is None:
+        return EDIT_FIELD
+    ask = {
+        "kind": ask_kind,
+        "name": ask_name,
+        "ward": ask_ward,
+        "contact": ask_contact,
+        "size": ask_size,
+    }.get(args[0] if args else "")
+    if ask is None:
+        return await ask_field(update, context)
+    return int(await ask(update, context))
+
+
+async def cancel_pressed(update: Update, context: BotContext) -> int:
+    if await LEARNING.pressed(update, context, "cancel") is None:
+        return SUMMARY
+    return await cancel(update, context)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel at any step: nothing is saved."""
+    LEARNING.end(context)
+    await say(
+        update,
+        context,
+        context._(
+            "The registration is cancelled, and nothing has been saved. Type /start for the menu."
+        ),
+        ReplyKeyboardRemove(),
+    )
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: BotContext) -> int:
+    """An abandoned registration: drop what was typed."""
+    return LEARNING.end(context)
+
+
+REPEATS = {
+    CHOOSE: model,
+    CONSENT: ask_consent,
+    KIND: ask_kind,
+    NAME: ask_name,
+    WARD: ask_ward,
+    CONTACT: ask_contact,
+    PHONE: ask_phone,
+    SIZE: ask_size,
+    SUMMARY: ask_summary,
+    EDIT_FIELD: ask_field,
+}
+BUTTON_STATES = (CHOOSE, CONSENT, KIND, SUMMARY, EDIT_FIELD)
+
+
+def unexpected(state: int) -> Any:
+    """Something that does not answer the question: say what is expected and ask again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        _ = context._
+        hint = (
+            _("Please use the buttons below.")
+            if state in BUTTON_STATES
+            else _("I need a typed answer here.")
+        )
+        await say(update, context, hint)
+        return int(await REPEATS[state](update, context))
+
+    return again
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    def typed(callback: Any) -> MessageHandler[BotContext, Any]:
+        return MessageHandler(filters.TEXT & ~filters.COMMAND, callback)
+
+    def pressed(callback: Any, action: str | None = None) -> CallbackQueryHandler[BotContext, Any]:
+        pattern = rf"^lm:[0-9a-f]+:{action}$" if action else LEARNING.pattern
+        return CallbackQueryHandler(callback, pattern)
+
+    def state(number: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
+        # Other commands (/mymodels, /help, /stop...) pass through and the question stays open.
+        return [
+            *handlers,
+            CommandHandler("cancel", cancel),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL,
+                unexpected(number),
+            ),
+        ]
+
+    phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)
+    with warnings.catch_warnings():
+        # Buttons are tracked per user on purpose (a nonce guards them), not per message.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        return ConversationHandler(
+            name="learning_model",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[
+                CommandHandler("model", model),
+                CallbackQueryHandler(fix_from_my_models, pattern=rf"^{MINE}:\d+:fix$"),
+            ],
+            states={
+                CHOOSE: state(CHOOSE, pressed(fix_chosen)),
+                CONSENT: state(CONSENT, pressed(consent_pressed)),
+                KIND: state(KIND, pressed(kind_pressed)),
+                NAME: state(NAME, typed(name_typed)),
+                WARD: state(WARD, typed(ward_typed), pressed(ward_pressed)),
+                CONTACT: state(CONTACT, typed(contact_typed), pressed(contact_is_me)),
+                PHONE: state(PHONE, phone_answer),
+                SIZE: state(SIZE, typed(size_typed)),
+                SUMMARY: state(
+                    SUMMARY,
+                    pressed(confirm_pressed, "confirm"),
+                    pressed(edit_pressed, "edit"),
+                    pressed(cancel_pressed, "cancel"),
+                ),
+                EDIT_FIELD: state(EDIT_FIELD, pressed(field_pressed)),
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            conversation_timeout=ABANDONED_AFTER,
+        )
+
+
+# --- /mymodels ------------------------------------------------------------------------------
+
+
+def model_line(_: Gettext, item: LearningModel) -> str:
+    """One registration in a list: number, kind, name, ward, year and where it stands."""
+    line = (
+        f"{model_number(item.id)} {kind_text(_, item.kind)} “{item.name}”, {item.ward_name}, "
+        f"{item.period}: {_(STATUS_LABELS[item.status])}"
+    )
+    if item.rating:
+        line += "; " + _("rated {rating}").format(rating=_(RATING_LABELS[item.rating]))
+    return line
+
+
+async def my_models(update: Update, context: BotContext) -> None:
+    """/mymodels: the registrant's registrations and where they stand."""
+    user = update.effective_user
+    assert user is not None
+    _ = context._
+    mine = await models_of(context.runtime.db, user.id, limit=MY_MODELS_SHOWN)
+    if not mine:
+        await say(
+            update,
+            context,
+            _(
+                "You have not registered a learning model yet. Type /model to register a "
+                "learning family, clan, community or unit."
+            ),
+        )
+        return
+    lines = [_("📚 Your learning models:"), ""]
+    rows = []
+    for item in mine:
+        lines.append("• " + model_line(_, item))
+        if item.status == "changes_requested":
+            if item.review_note:
+                lines.append("  " + _("Changes asked for: {note}").format(note=item.review_note))
+            label = _("✏️ Fix {number}").format(number=model_number(item.id))
+            rows.append([InlineKeyboardButton(label, callback_data=f"{MINE}:{item.id}:fix")])
+    lines += ["", _("To register another model: /model")]
+    await say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+# --- officers: the list ---------------------------------------------------------------------
+
+
+def _data(*parts: object) -> str:
+    return ":".join((PREFIX, *(str(p) for p in parts)))
+
+
+def _args(update: Update) -> list[str]:
+    query = update.callback_query
+    return (query.data or "").split(":")[1:] if query else []
+
+
+def _actor(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None
+
+
+def _decider(update: Update) -> str:
+    return f"officer:{_actor(update) or 0}"
+
+
+def _scope(context: BotContext) -> int | None:
+    return context.access.scope if context.access else None
+
+
+LIST_TITLES = {
+    "submitted": N_("📚 Learning models waiting for review: {count}"),
+    "approved": N_("📚 Approved learning models: {count}"),
+    "all": N_("📚 All learning models: {count}"),
+}
+FILTER_LABELS = {"submitted": N_("⏳ Waiting"), "approved": N_("✅ Approved"), "all": N_("All")}
+
+
+async def _list_view(
+    context: BotContext, which: str, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    _ = context._
+    scope = _scope(context)
+    items, total = await list_models(context.runtime.db, which, scope, page * PAGE, PAGE)
+    pages = max(1, -(-total // PAGE))
+    if page >= pages:
+        page = pages - 1
+        items, total = await list_models(context.runtime.db, which, scope, page * PAGE, PAGE)
+    lines = [_(LIST_TITLES[which]).format(count=total)]
+    if scope is not None and context.access is not None:
+        lines.append(_("Commune or ward: {value}").format(value=context.access.ward_name or scope))
+    if total:
+        lines.append(
+            _("Page {page} of {pages}. Press a model to open it.").format(
+                page=page + 1, pages=pages
+            )
+        )
+    else:
+        lines.append(_("Nothing here yet."))
+    rows: list[list[InlineKeyboardButton]] = []
+    for item in items:
+        label = f"{STATUS_ICONS[item.status]} {model_number(item.id)} · {KIND_ICONS[item.kind]} "
+        label += item.name[:40]
+        rows.append([InlineKeyboardButton(label, callback_data=_data("open", item.id))])
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀️", callback_data=_data("list", which, page - 1)))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton("▶️", callback_data=_data("list", which, page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [
+            InlineKeyboardButton(
+                ("• " if key == which else "") + _(label), callback_data=_data("list", key, 0)
+            )
+            for key, label in FILTER_LABELS.items()
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+@officer_only
+async def models_command(update: Update, context: BotContext) -> None:
+    """/models [submitted|approved|all]: the registrations, a page at a time."""
+    which = context.args[0].lower() if context.args else "submitted"
+    if which not in FILTERS:
+        which = "submitted"
+    text, markup = await _list_view(context, which, 0)
+    await say(update, context, text, markup)
+
+
+@officer_only
+async def list_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = _args(update)
+    page = _int(args[2]) if len(args) == 3 else None
+    if page is None or args[1] not in FILTERS:
+        await query.answer(context._("This button has expired."), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await _list_view(context, args[1], page)
+    if query.message is not None:
+        await edit_in_place(query, text, markup)
+
+
+# --- officers: one model --------------------------------------------------------------------
+
+
+def detail_text(context: BotContext, item: LearningModel) -> str:
+    _ = context._
+    lang, tz = context.lang, context.runtime.settings.tz
+    contact = item.contact_name or ""
+    if item.contact_phone:
+        contact += f", {display_phone(item.contact_phone)}"
+    lines = [
+        _("Learning model {number}").format(number=model_number(item.id)),
+        _("Model: {value}").format(value=kind_text(_, item.kind)),
+        _("Name: {value}").format(value=item.name),
+        _("Commune or ward: {value}").format(value=item.ward_name),
+        _("Contact person: {value}").format(value=contact),
+        size_text(_, lang, item.kind, item.size),
+        _("School year: {value}").format(value=item.period),
+        _("Registered on: {value}").format(value=local_date(item.created_at, lang, tz)),
+        _("Status: {value}").format(value=_(STATUS_LABELS[item.status])),
+    ]
+    if item.review_note:
+        lines.append(_("Changes asked for: {note}").format(note=item.review_note))
+    if item.rating:
+        lines.append(_("Rating: {value}").format(value=_(RATING_LABELS[item.rating])))
+    return "\n".join(lines)
+
+
+def detail_markup(context: BotContext, item: LearningModel) -> InlineKeyboardMarkup | None:
+    _ = context._
+    approve = InlineKeyboardButton(_("✅ Approve"), callback_data=_data("approve", item.id))
+    if item.status == "submitted":
+        changes = InlineKeyboardButton(
+            _("✏️ Ask for changes"), callback_data=_data("changes", item.id)
+        )
+        return InlineKeyboardMarkup([[approve, changes]])
+    if item.status == "changes_requested":
+        return InlineKeyboardMarkup([[approve]])
+    if item.status == "approved":
+        buttons = [
+            InlineKeyboardButton(
+                ("• " if item.rating == key else "") + _(label),
+                callback_data=_data("rate", item.id, key),
+            )
+            for key, label in RATING_LABELS.items()
+        ]
+        return InlineKeyboardMarkup(_rows(buttons, 2))
+    return None
+
+
+async def _model_of_button(
+    update: Update, context: BotContext, action: str
+) -> LearningModel | None:
+    """The model a button names, if this officer may act on it; else answer and return None.
+    A model of another commune or ward is refused, and the refusal audited."""
+    query = update.callback_query
+    assert query is not None
+    args = _args(update)
+    model_id = _int(args[1]) if len(args) >= 2 else None
+    item = await get_model(context.runtime.db, model_id) if model_id else None
+    if item is None:
+        await query.answer(context._("This button has expired."), show_alert=True)
+        return None
+    if not await _in_scope(update, context, item, action):
+        return None
+    return item
+
+
+async def _in_scope(update: Update, context: BotContext, item: LearningModel, action: str) -> bool:
+    access = context.access
+    if access is not None and access.may_see_ward(item.ward_code):
+        return True
+    log.info("refused %s outside the officer's ward", action)
+    await context.runtime.audit(
+        _actor(update), action, "refused", target=f"model:{item.id}", detail="another ward"
+    )
+    text = context._(OTHER_WARD)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await say(update, context, text)
+    return False
+
+
+@officer_only
+async def open_pressed(update: Update, context: BotContext) -> None:
+    item = await _model_of_button(update, context, "model.open")
+    if item is None:
+        return
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await say(update, context, detail_text(context, item), detail_markup(context, item))
+
+
+async def _show_decision(
+    update: Update, context: BotContext, item: LearningModel, done: str
+) -> None:
+    """The detail as it is now, with what happened, in place of the pressed message."""
+    query = update.callback_query
+    text = f"{detail_text(context, item)}\n\n{done}"
+    if query is not None and query.message is not None:
+        await edit_in_place(query, text, None)
+    else:
+        await say(update, context, text)
+
+
+async def _already(update: Update, context: BotContext, item: LearningModel | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    _ = context._
+    status = _(STATUS_LABELS[item.status]) if item else _("no longer there")
+    await query.answer(
+        _("This registration is already decided: {status}.").format(status=status),
+        show_alert=True,
+    )
+
+
+def _told(_: Gettext, delivered: bool) -> str:
+    if delivered:
+        return _("The registrant has been told.")
+    return _("The registrant could not be reached; please call the contact person.")
+
+
+@officer_only
+async def approve_pressed(update: Update, context: BotContext) -> None:
+    item = await _model_of_button(update, context, "model.review")
+    if item is None:
+        return
+    runtime = context.runtime
+    done = await approve_model(
+        runtime.db, item.id, _decider(update), runtime.now(), _scope(context)
+    )
+    if done is None:
+        await _already(update, context, await get_model(runtime.db, item.id))
+        return
+    assert update.callback_query is not None
+    await update.callback_query.answer(context._("Approved."))
+    await runtime.audit(
+        _actor(update), "model.review", target=f"model:{done.id}", detail="approved"
+    )
+    log.info("learning model approved by an officer")
+    delivered = await tell_registrant(context, done, "approved")
+    _ = context._
+    await _show_decision(update, context, done, " ".join((_("✅ Approved."), _told(_, delivered))))
+
+
+@officer_only
+async def rate_pressed(update: Update, context: BotContext) -> None:
+    item = await _model_of_button(update, context, "model.rate")
+    if item is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    args = _args(update)
+    rating = args[2] if len(args) == 3 else ""
+    if rating not in RATINGS:
+        await query.answer(context._("This button has expired."), show_alert=True)
+        return
+    runtime = context.runtime
+    done = await rate_model(
+        runtime.db, item.id, rating, _decider(update), runtime.now(), _scope(context)
+    )
+    if done is None:
+        await query.answer(
+            context._("Only approved models are rated. This one is {status}.").format(
+                status=context._(STATUS_LABELS[item.status])
+            ),
+            show_alert=True,
+        )
+        return
+    await query.answer(context._("Rating recorded."))
+    await runtime.audit(_actor(update), "model.rate", target=f"model:{done.id}", detail=rating)
+    log.info("learning model rated by an officer")
+    delivered = await tell_registrant(context, done, "rated")
+    _ = context._
+    text = _("🏅 Rating recorded: {rating}.").format(rating=_(RATING_LABELS[rating]))
+    await _show_decision(update, context, done, f"{text} {_told(_, delivered)}")
+
+
+# --- officers: asking for changes, with a typed note ---------------------------------------
+
+REVIEW_KEY = "model_review"  # user_data: the model an officer is typing a note for
+
+
+@officer_only
+async def changes_pressed(update: Update, context: BotContext) -> int | None:
+    item = await _model_of_button(update, context, "model.review")
+    if item is None:
+        return ConversationHandler.END
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    if item.status != "submitted":
+        await _already(update, context, item)
+        return ConversationHandler.END
+    await query.answer()
+    context.user_data[REVIEW_KEY] = item.id
+    await say(
+        update,
+        context,
+        context._(
+            "What should be changed in {number} “{name}”? Type a note; the registrant will read "
+            "it. /cancel to stop."
+        ).format(number=model_number(item.id), name=item.name),
+    )
+    return NOTE
+
+
+@officer_only
+async def note_typed(update: Update, context: BotContext) -> int | None:
+    assert update.message is not None and context.user_data is not None
+    _ = context._
+    note = squeeze(update.message.text or "")
+    if not any(ch.isalpha() for ch in note) or len(note) > NOTE_MAX:
+        await say(
+            update,
+            context,
+            _("Please type a short note in words, at most {max} characters.").format(max=NOTE_MAX),
+        )
+        return NOTE
+    model_id = context.user_data.pop(REVIEW_KEY, None)
+    runtime = context.runtime
+    item = await get_model(runtime.db, int(model_id)) if model_id else None
+    if item is None:
+        return ConversationHandler.END
+    if not await _in_scope(update, context, item, "model.review"):
+        return ConversationHandler.END
+    done = await request_changes(
+        runtime.db, item.id, note, _decider(update), runtime.now(), _scope(context)
+    )
+    if done is None:
+        await say(update, context, _("This registration was decided meanwhile; nothing changed."))
+        return ConversationHandler.END
+    await runtime.audit(
+        _actor(update), "model.review", target=f"model:{done.id}", detail="changes_requested"
+    )
+    log.info("changes to a learning model requested by an officer")
+    delivered = await tell_registrant(context, done, "changes")
+    await say(
+        update,
+        context,
+        "\n\n".join(
+            (detail_text(context, done), _("✏️ Changes requested.") + " " + _told(_, delivered))
+        ),
+    )
+    return ConversationHandler.END
+
+
+async def review_cancel(update: Update, context: BotContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(REVIEW_KEY, None)
+    await say(update, context, context._("All right, the registration is left as it was."))
+    return ConversationHandler.END
+
+
+async def review_unexpected(update: Update, context: BotContext) -> None:
+    await say(update, context, context._("Please type an answer, or /cancel to stop."))
+
+
+def review_conversation() -> ConversationHandler[BotContext]:
+    typed = filters.TEXT & ~filters.COMMAND
+    others = filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        return ConversationHandler(
+            name="learning_review",
+            persistent=True,
+            allow_reentry=True,
+            entry_points=[CallbackQueryHandler(changes_pressed, pattern=rf"^{PREFIX}:changes:")],
+            states={
+                NOTE: [
+                    MessageHandler(typed, note_typed),
+                    CommandHandler("cancel", review_cancel),
+                    MessageHandler(others, review_unexpected),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", review_cancel)],
+        )
+
+
+# --- telling the registrant -----------------------------------------------------------------
+
+
+def news_text(_: Gettext, item: LearningModel, news: str) -> str:
+    what = f"{model_number(item.id)}, {_(KIND_NAMES[item.kind])} “{item.name}”"
+    if news == "approved":
+        return _(
+            "✅ Good news: your registration {model} for the {period} school year is approved. "
+            "Thank you for building a learning society! At the end of the school year the "
+            "Association will record its rating."
+        ).format(model=what, period=item.period)
+    if news == "changes":
+        return _(
+            "✏️ Your registration {model} needs some changes:\n\n{note}\n\n"
+            "To fix it, type /model (or open /mymodels) and submit it again."
+        ).format(model=what, note=item.review_note or "")
+    rating = _(RATING_LABELS[item.rating or "not_met"])
+    if item.rating == "not_met":
+        return _(
+            "Your {model} was assessed for the {period} school year: {rating}. Thank you for "
+            "taking part; the Association hopes to see you again next year."
+        ).format(model=what, period=item.period, rating=rating)
+    return _(
+        "🏅 Congratulations! Your {model} was rated for the {period} school year: {rating}."
+    ).format(model=what, period=item.period, rating=rating)
+
+
+async def tell_registrant(context: BotContext, item: LearningModel, news: str) -> bool:
+    """Tell the registrant at once, in their language; False when they cannot be reached
+    (they blocked the bot, or the network kept failing)."""
+    if item.telegram_id is None:
+        return False
+    runtime = context.runtime
+    lang = await get_language(runtime.db, item.telegram_id) or runtime.settings.default_language
+    text = news_text(gettext_for(lang), item, news)
+    for attempt in range(3):
+        try:
+            await context.bot.send_message(item.telegram_id, text)
+            return True
+        except (Forbidden, BadRequest):
+            log.info("a registrant could not be told (blocked the bot or no chat)")
+            return False
+        except (NetworkError, TimedOut):
+            if attempt < 2:
+                await asyncio.sleep(0.5 * 2**attempt)
+    log.warning("a registrant could not be told: the network kept failing")
+    return False
+
+
+# --- the lists for bot/app.py ---------------------------------------------------------------
+
+
+def learning_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    """Citizens: /model (a conversation) and /mymodels."""
+    return [conversation(), CommandHandler("mymodels", my_models)]
+
+
+def learning_officer_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    """Officers: /models, opening one, approving, asking for changes (typed) and rating."""
+    return [
+        review_conversation(),
+        CommandHandler("models", models_command),
+        CallbackQueryHandler(list_pressed, pattern=rf"^{PREFIX}:list:"),
+        CallbackQueryHandler(open_pressed, pattern=rf"^{PREFIX}:open:"),
+        CallbackQueryHandler(approve_pressed, pattern=rf"^{PREFIX}:approve:"),
+        CallbackQueryHandler(rate_pressed, pattern=rf"^{PREFIX}:rate:"),
+    ]

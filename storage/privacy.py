@@ -1,0 +1,305 @@
+"""The rights of the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025, in SQL:
+everything kept about one person, withdrawing a consent, erasure, and the retention purge.
+
+Erasure keeps what the Association must account for (a member's ward and category for the
+counts; a pledge's amount, fund, date and reference for the books) and removes everything that
+identifies the person: names, phones, year of birth, guardian, organisation and Telegram ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+from storage.timefmt import to_db
+
+HONOUR_PURPOSE = "honour_roll"
+ERASE_ACTION = "data.delete"
+
+Row = dict[str, Any]
+
+
+class OfficerDataKept(Exception):
+    """An officer's data is not erased: their actions are accountable in the audit trail.
+    An administrator revokes the role first."""
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Everything the bot keeps about one Telegram account, table by table, as stored
+    (times are UTC, 'YYYY-MM-DD HH:MM:SS')."""
+
+    telegram_id: int
+    user: Row | None
+    officer: Row | None
+    member: Row | None
+    donor: Row | None
+    pledges: list[Row]
+    consents: list[Row]
+    learning_models: list[Row]
+    draft: Row | None
+    conversations: list[Row]
+    deliveries: list[Row]
+    audit: list[Row]
+
+    @property
+    def language(self) -> str | None:
+        return str(self.user["language"]) if self.user else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure changed, for the reply to the person."""
+
+    member: bool
+    donor: bool
+    pledges: int
+    consents: int
+    learning_models: int
+
+
+def _row(row: aiosqlite.Row | None) -> Row | None:
+    return dict(row) if row is not None else None
+
+
+def _rows(rows: Iterable[aiosqlite.Row]) -> list[Row]:
+    return [dict(r) for r in rows]
+
+
+def _holds_any(key: str, ids: Collection[int]) -> bool:
+    """Whether a persisted conversation key ('[chat_id, user_id]' as JSON) names one of `ids`."""
+    try:
+        parts = json.loads(key)
+    except ValueError:
+        return False
+    if not isinstance(parts, list):
+        parts = [parts]
+    return any(isinstance(p, int) and not isinstance(p, bool) and p in ids for p in parts)
+
+
+def _decoded(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+# Pledges belong to a person through their account, or through their member or donor record.
+_PLEDGES_OF = (
+    "telegram_id = :id"
+    " OR member_id IN (SELECT id FROM members WHERE telegram_id = :id)"
+    " OR donor_id IN (SELECT id FROM donors WHERE telegram_id = :id)"
+)
+
+
+async def personal_data(db: Database, telegram_id: int) -> PersonalData:
+    """Everything kept about this account (the right to access and to data portability)."""
+    one = (telegram_id,)
+
+    async def first(sql: str) -> Row | None:
+        return _row(await db.fetchone(sql, one))
+
+    async def every(sql: str, params: tuple[object, ...] = one) -> list[Row]:
+        return _rows(await db.fetchall(sql, params))
+
+    draft = await first("SELECT data, updated_at FROM user_drafts WHERE telegram_id = ?")
+    if draft is not None:
+        draft["data"] = _decoded(draft["data"])
+    conversations = [
+        {"name": r["name"], "state": _decoded(r["state"])}
+        for r in await db.fetchall("SELECT name, key, state FROM conversations ORDER BY name")
+        if _holds_any(r["key"], {telegram_id})
+    ]
+    return PersonalData(
+        telegram_id=telegram_id,
+        user=await first(
+            "SELECT language, first_seen_at, last_seen_at, subscribed, reachable,"
+            " unreachable_reason FROM users WHERE telegram_id = ?"
+        ),
+        officer=await first("SELECT * FROM officers WHERE telegram_id = ?"),
+        member=await first("SELECT * FROM members WHERE telegram_id = ?"),
+        donor=await first("SELECT * FROM donors WHERE telegram_id = ?"),
+        pledges=await every(
+            "SELECT * FROM pledges WHERE telegram_id = ?"
+            " OR member_id IN (SELECT id FROM members WHERE telegram_id = ?)"
+            " OR donor_id IN (SELECT id FROM donors WHERE telegram_id = ?) ORDER BY id",
+            one * 3,
+        ),
+        consents=await every("SELECT * FROM consents WHERE telegram_id = ? ORDER BY id"),
+        learning_models=await every(
+            "SELECT * FROM learning_models WHERE telegram_id = ? ORDER BY id"
+        ),
+        draft=draft,
+        conversations=conversations,
+        deliveries=await every(
+            "SELECT broadcast_id, language, status, attempts, last_error, sent_at"
+            " FROM deliveries WHERE telegram_id = ? ORDER BY broadcast_id"
+        ),
+        audit=await every(
+            "SELECT at, action, target, outcome, detail FROM audit"
+            " WHERE actor = ? OR target = 'user:' || ? ORDER BY id",
+            one * 2,
+        ),
+    )
+
+
+async def withdraw_honour_roll(db: Database, telegram_id: int, at: datetime) -> int:
+    """Take the person's name off the honour roll: every pledge of theirs becomes anonymous and
+    their consents to be named are withdrawn. Returns how many pledges were named."""
+    moment = to_db(at)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE pledges SET public_name = 0, updated_at = :at"
+            f" WHERE ({_PLEDGES_OF}) AND public_name = 1",
+            {"id": telegram_id, "at": moment},
+        )
+        named = cursor.rowcount
+        await conn.execute(
+            "UPDATE consents SET withdrawn_at = ? WHERE telegram_id = ? AND purpose = ?"
+            " AND granted = 1 AND withdrawn_at IS NULL",
+            (moment, telegram_id, HONOUR_PURPOSE),
+        )
+    return named
+
+
+async def _forget_conversations(conn: aiosqlite.Connection, ids: Collection[int]) -> None:
+    async with conn.execute("SELECT name, key FROM conversations") as cursor:
+        rows = await cursor.fetchall()
+    gone = [(r["name"], r["key"]) for r in rows if _holds_any(r["key"], ids)]
+    if gone:
+        await conn.executemany("DELETE FROM conversations WHERE name = ? AND key = ?", gone)
+
+
+async def erase_user(db: Database, telegram_id: int, at: datetime) -> Erasure:
+    """The right to erasure, in one transaction.
+
+    Members, donors and learning models lose every identifying field and get `erased_at`; the
+    rows stay for the counts by ward and category. Pledges keep amount, fund, date and reference
+    for the accounts, anonymised. Consents stay as a record of what was agreed, unlinked. The
+    account's subscription, drafts, conversation states and announcement outbox go. The audit
+    keeps only that an erasure happened. Refused for officers (OfficerDataKept)."""
+    moment = to_db(at)
+    ids = {"id": telegram_id, "at": moment}
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT 1 FROM officers WHERE telegram_id = ?", (telegram_id,)
+        ) as cursor:
+            if await cursor.fetchone() is not None:
+                raise OfficerDataKept
+        # Pledges first: they are found through the member and donor records' ids.
+        pledges = await conn.execute(
+            "UPDATE pledges SET telegram_id = NULL, donor_name = '', public_name = 0,"
+            " anonymised = 1, request_key = NULL, next_reminder_at = NULL, notice_due = NULL,"
+            f" updated_at = :at WHERE {_PLEDGES_OF}",
+            ids,
+        )
+        members = await conn.execute(
+            "UPDATE members SET telegram_id = NULL, full_name = NULL, phone = NULL,"
+            " birth_year = NULL, guardian_name = NULL, guardian_phone = NULL,"
+            " organisation = NULL, erased_at = :at, updated_at = :at WHERE telegram_id = :id",
+            ids,
+        )
+        donors = await conn.execute(
+            "UPDATE donors SET telegram_id = NULL, full_name = NULL, phone = NULL,"
+            " erased_at = :at, updated_at = :at WHERE telegram_id = :id",
+            ids,
+        )
+        models = await conn.execute(
+            "UPDATE learning_models SET telegram_id = NULL, contact_name = NULL,"
+            " contact_phone = NULL, erased_at = :at, updated_at = :at WHERE telegram_id = :id",
+            ids,
+        )
+        # Asking for erasure withdraws every consent; the record of what was agreed stays.
+        consents = await conn.execute(
+            "UPDATE consents SET telegram_id = NULL, withdrawn_at = COALESCE(withdrawn_at, :at)"
+            " WHERE telegram_id = :id",
+            ids,
+        )
+        await conn.execute("DELETE FROM deliveries WHERE telegram_id = :id", ids)
+        await conn.execute("DELETE FROM user_drafts WHERE telegram_id = :id", ids)
+        await _forget_conversations(conn, {telegram_id})
+        await conn.execute("UPDATE audit SET actor = NULL WHERE actor = :id", ids)
+        await conn.execute("UPDATE audit SET target = NULL WHERE target = 'user:' || :id", ids)
+        await conn.execute("DELETE FROM users WHERE telegram_id = :id", ids)
+        await conn.execute(
+            "INSERT INTO audit (at, actor, action, target, outcome, detail)"
+            " VALUES (?, NULL, ?, NULL, 'ok', NULL)",
+            (moment, ERASE_ACTION),
+        )
+    return Erasure(
+        member=members.rowcount > 0,
+        donor=donors.rowcount > 0,
+        pledges=pledges.rowcount,
+        consents=consents.rowcount,
+        learning_models=models.rowcount,
+    )
+
+
+# Accounts that never completed a flow: no member, donor, pledge or learning model, not an
+# officer or administrator, and no sign of life since the cutoff. A draft saved or a consent
+# given since then counts as a sign of life too.
+_INACTIVE = """
+SELECT u.telegram_id FROM users AS u
+WHERE u.last_seen_at < :cutoff
+  AND u.telegram_id NOT IN (SELECT value FROM json_each(:keep))
+  AND NOT EXISTS (SELECT 1 FROM members AS m WHERE m.telegram_id = u.telegram_id)
+  AND NOT EXISTS (SELECT 1 FROM donors AS d WHERE d.telegram_id = u.telegram_id)
+  AND NOT EXISTS (SELECT 1 FROM pledges AS p WHERE p.telegram_id = u.telegram_id)
+  AND NOT EXISTS (SELECT 1 FROM learning_models AS l WHERE l.telegram_id = u.telegram_id)
+  AND NOT EXISTS (SELECT 1 FROM officers AS o WHERE o.telegram_id = u.telegram_id)
+  AND NOT EXISTS (SELECT 1 FROM user_drafts AS w
+                  WHERE w.telegram_id = u.telegram_id AND w.updated_at >= :cutoff)
+  AND NOT EXISTS (SELECT 1 FROM consents AS c
+                  WHERE c.telegram_id = u.telegram_id AND c.created_at >= :cutoff)
+"""
+
+# A consent some kept record still points to is unlinked rather than deleted.
+_REFERENCED_CONSENT = """
+id IN (SELECT consent_id FROM members WHERE consent_id IS NOT NULL
+       UNION SELECT consent_id FROM donors WHERE consent_id IS NOT NULL
+       UNION SELECT public_consent_id FROM pledges WHERE public_consent_id IS NOT NULL
+       UNION SELECT consent_id FROM learning_models WHERE consent_id IS NOT NULL)
+"""
+
+
+async def purge_inactive_users(
+    db: Database, now: datetime, days: int, keep: Collection[int] = ()
+) -> list[int]:
+    """Delete the data of accounts that never completed a flow and were last seen more than
+    `days` ago (0: never): their users row, drafts, conversation states, outbox rows and
+    consents. `keep`: accounts never purged (the administrators of the settings). Returns the
+    Telegram ids purged, for the running bot to forget them too."""
+    if days <= 0:
+        return []
+    params = {"cutoff": to_db(now - timedelta(days=days)), "keep": json.dumps(sorted(keep))}
+    async with db.transaction() as conn:
+        async with conn.execute(_INACTIVE, params) as cursor:
+            purged = [int(r[0]) for r in await cursor.fetchall()]
+        if not purged:
+            return []
+        chosen = f"telegram_id IN ({_INACTIVE})"
+        await conn.execute(f"DELETE FROM deliveries WHERE {chosen}", params)
+        await conn.execute(f"DELETE FROM user_drafts WHERE {chosen}", params)
+        await conn.execute(
+            f"UPDATE consents SET telegram_id = NULL WHERE {chosen} AND {_REFERENCED_CONSENT}",
+            params,
+        )
+        await conn.execute(f"DELETE FROM consents WHERE {chosen}", params)
+        await _forget_conversations(conn, set(purged))
+        await conn.execute(f"DELETE FROM users WHERE {chosen}", params)
+    return purged
+
+
+async def purge_inactive(db: Database, now: datetime, days: int, keep: Collection[int] = ()) -> int:
+    """`purge_inactive_users`, counted."""
+    return len(await purge_inactive_users(db, now, days, keep))
