@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 
 ABANDONED_AFTER = timedelta(hours=12)
 CONSENT_PURPOSE = "learning_model"
-NOTICE_VERSION = "2026-11"
+NOTICE_VERSION = "2026-11-29"
 MY_MODELS_SHOWN = 10
 FIXABLE_SHOWN = 3
 PAGE = 8
@@ -198,8 +198,8 @@ async def ask_consent(update: Update, context: BotContext) -> int:
         "• What: the model's name, commune or ward and size, and the contact person's name and "
         "phone number. If the contact person is someone else, please make sure they agree.\n"
         "• How long: for the school year, then in the Association's records of the movement.\n"
-        "• Your rights: to see your registrations (/mymodels), and to ask the Association to "
-        "correct or delete your data.\n\n"
+        "• Your rights: to see your registrations (/mymodels) and all your data (/mydata), and "
+        "to withdraw consent and have your data deleted (/privacy).\n\n"
         "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
         "Do you agree?"
     ).format(association=association)

@@ -48,7 +48,7 @@ from storage.members import MemberInput, member_by_telegram, record_consent, sav
 
 log = logging.getLogger(__name__)
 
-NOTICE_VERSION = "2026-11"
+NOTICE_VERSION = "2026-11-29"
 ABANDONED_AFTER = timedelta(hours=12)
 CONSENT_PURPOSE = "membership"
 
@@ -124,8 +124,8 @@ async def ask_consent(update: Update, context: BotContext) -> int:
         "organisation. For anyone under 16, also the name and phone of a parent or guardian, "
         "who gives consent on their behalf.\n"
         "• How long: while you are a member, and until you ask us to delete it.\n"
-        "• Your rights: to see your data (/me), to correct it (/join again), and to withdraw "
-        "consent and have it deleted, by asking the Association.\n\n"
+        "• Your rights: to see your data (/me, /mydata), to correct it (/join again), and to "
+        "withdraw consent and have it deleted (/privacy).\n\n"
         "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
         "Do you agree?"
     ).format(association=association)

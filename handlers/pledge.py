@@ -176,8 +176,8 @@ async def ask_consent(update: Update, context: BotContext) -> int:
         "two reminders, and count gifts in reports. It is never sold.\n"
         "• What: your full name, phone number and your pledges.\n"
         "• How long: as long as the accounting rules require for the fund's records.\n"
-        "• Your rights: to see your pledges (/mypledges), and to ask the Association to "
-        "correct or delete your data.\n\n"
+        "• Your rights: to see your pledges (/mypledges) and all your data (/mydata), and to "
+        "withdraw consent and have your data deleted (/privacy).\n\n"
         "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
         "Do you agree?"
     ).format(association=association)

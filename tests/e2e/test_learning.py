@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.local import LocalBot
+from handlers.learning import NOTICE_VERSION
 from storage import Database
 from storage.learning import ModelInput, submit_model
 from storage.members import record_consent
@@ -62,7 +63,7 @@ async def seed_model(
 ) -> int:
     """A registration written straight through storage, by a user who has started the bot."""
     await ensure_user(db, user, language, SEEDED_AT)
-    consent = await record_consent(db, user, "learning_model", "2026-11", True, SEEDED_AT)
+    consent = await record_consent(db, user, "learning_model", NOTICE_VERSION, True, SEEDED_AT)
     data = ModelInput(kind, name, *ward, "Nguyễn Thị Lan", "+84912345678", 5, "2026-2027")
     return (await submit_model(db, user, data, consent, SEEDED_AT)).model.id
 
@@ -127,7 +128,7 @@ async def test_a_family_registers_and_every_field_is_stored(local: LocalBot) -> 
         "learning_model",
         1,
     )
-    assert consent["notice_version"] == "2026-11"
+    assert consent["notice_version"] == "2026-11-29"
     assert row == {
         **row,
         "kind": "family",

@@ -66,7 +66,7 @@ async def test_citizen_joins_with_buttons_and_shared_contact(local: LocalBot) ->
     )
     assert consent is not None
     assert consent["granted"] == 1
-    assert consent["notice_version"] == "2026-11"
+    assert consent["notice_version"] == "2026-11-29"
 
     await chat.send("/me")
     assert "Số thẻ: HP-2026-000001" in chat.reply_text()
