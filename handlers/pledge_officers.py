@@ -466,7 +466,9 @@ async def _reject(update: Update, context: BotContext, pledge_id: int, reason: s
     runtime = context.runtime
     pledge = await get_pledge(runtime.db, pledge_id)
     if pledge is not None and not _in_scope(context, pledge):
-        await refuse(update, context, "pledge.reject", context._(OTHER_WARD))
+        # The button was answered already: the refusal goes as a message.
+        await runtime.audit(_actor(update), "pledge.reject", "refused", f"pledge:{pledge_id}")
+        await say(update, context, context._(OTHER_WARD))
         return ConversationHandler.END
     done = await reject_pledge(runtime.db, pledge_id, reason, _decider(update), runtime.now())
     if done is None:
@@ -491,9 +493,15 @@ async def reason_pressed(update: Update, context: BotContext) -> int | None:
     assert query is not None and context.user_data is not None
     args = _args(update)
     pledge_id = _int(args[1]) if len(args) == 3 else None
-    if pledge_id is None or args[2] not in QUICK_REASONS:
+    review = context.user_data.get(REVIEW_KEY)
+    under_review = review.get("id") if isinstance(review, dict) else None
+    if pledge_id is None or pledge_id != under_review or args[2] not in QUICK_REASONS:
+        # Only the reasons offered for the pledge being rejected now count.
         await query.answer(context._("This button has expired."), show_alert=True)
         return None
+    if await _reviewed(context) is None:
+        await query.answer()
+        return await _gone(update, context)
     await query.answer()
     if query.message is not None and getattr(query.message, "reply_markup", None):
         await query.edit_message_reply_markup(None)
