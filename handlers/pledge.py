@@ -46,6 +46,7 @@ from bot.pledge_texts import (
     qr_png,
 )
 from bot.poster import parse_start_payload
+from bot.text import fold
 from bot.validation import Problem, check_name, check_organisation, check_phone, display_phone
 from bot.vietqr import make_reference
 from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
@@ -390,7 +391,10 @@ async def fund_name_typed(update: Update, context: BotContext) -> int:
         hint = _("Please type the name in words, at most 200 characters.")
         await say(update, context, f"{problem} {hint}")
         return FUND_NAME
-    PLEDGE.of(context)["fund_name"] = checked.value
+    name = str(checked.value)
+    if PLEDGE.of(context).get("fund_kind") == "clan" and fold(name).startswith("dong ho "):
+        name = name[len("dòng họ ") :].strip() or name  # "Dòng họ Nguyễn" → "Nguyễn"
+    PLEDGE.of(context)["fund_name"] = name
     return await ask_purpose(update, context)
 
 

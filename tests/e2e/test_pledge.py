@@ -180,7 +180,7 @@ async def test_a_non_member_pledges_cash_to_a_ward_fund(local: LocalBot) -> None
     # A second pledge: the donor is known, no questions about them again.
     await chat.send("/pledge")
     await chat.press("Quỹ khuyến học dòng họ")
-    await chat.send("Nguyễn Đình (Kiến Thụy)")
+    await chat.send("Dòng họ Nguyễn Đình (Kiến Thụy)")
     await chat.press("Khen thưởng học sinh, giáo viên tiêu biểu")
     await chat.send("200k")
     assert "Bảng vàng" in said(chat)
