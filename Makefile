@@ -8,7 +8,7 @@ DOMAIN := messages
 POS := $(wildcard $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po)
 MOS := $(POS:.po=.mo)
 
-.PHONY: run test lint format i18n i18n-compile bench bench-broadcast clean
+.PHONY: run test lint format i18n i18n-compile bench bench-broadcast bench-report clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench: $(STAMP) i18n-compile
 
 bench-broadcast: $(STAMP) i18n-compile
 	$(PY) bench/broadcast.py
+
+bench-report: $(STAMP) i18n-compile
+	$(PY) bench/report.py
 
 clean:
 	rm -rf $(VENV) $(MOS) .pytest_cache .ruff_cache

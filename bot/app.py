@@ -32,6 +32,7 @@ from handlers.pledge import pledge_handlers
 from handlers.pledge_officers import pledge_officer_handlers
 from handlers.privacy import COMMAND_DESCRIPTIONS as PRIVACY_COMMANDS
 from handlers.privacy import privacy_handlers
+from handlers.reports import report_handlers
 from handlers.roles import role_handlers
 from handlers.start import (
     early_handlers,
@@ -174,6 +175,7 @@ def register_handlers(app: BotApplication) -> None:
         *subscription_handlers(),
         *privacy_handlers(),
         *officer_handlers(),
+        *report_handlers(),
         *role_handlers(),
         *honour_handlers(),
         *menu_handlers(),

@@ -1,5 +1,5 @@
 """The command line: `python -m bot run | sandbox | officers | migrate | broadcast | campaign |
-pledges | vietqr | poster`."""
+pledges | vietqr | poster | report | backup`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli_pledges import add_commands as add_pledge_commands
+from bot.cli_report import add_commands as add_report_commands
 from bot.i18n import CatalogueMissing
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database
@@ -81,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     campaign_cmds.add_parser("show", help="list the scheduled campaign messages")
     add_pledge_commands(commands)
+    add_report_commands(commands)
     backup = commands.add_parser(
         "backup", help="a consistent copy of the database, safe while the bot runs"
     )
@@ -233,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli_broadcast import campaign_command
 
             return run(campaign_command(settings, args))
+        if command == "report":
+            from bot.cli_report import report_command
+
+            return run(report_command(settings, args))
         if command == "backup":
             return backup_command(settings, args.dest)
         if command == "pledges":

@@ -34,8 +34,7 @@ async def record(
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     await db.execute(
-        "INSERT INTO audit (at, actor, action, target, outcome, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit (at, actor, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (to_db(at), actor, action, target, outcome, detail[:500] if detail else None),
     )
 
@@ -47,7 +46,12 @@ async def recent(db: Database, limit: int = 20, actor: int | None = None) -> lis
     )
     return [
         AuditEntry(
-            r["id"], from_db(r["at"]), r["actor"], r["action"], r["target"], r["outcome"],
+            r["id"],
+            from_db(r["at"]),
+            r["actor"],
+            r["action"],
+            r["target"],
+            r["outcome"],
             r["detail"],
         )
         for r in rows

@@ -467,37 +467,6 @@ async def honour_roll(db: Database, year: int, limit: int = 20) -> HonourRoll:
     )
 
 
-@dataclass(frozen=True)
-class PledgeStats:
-    count: int
-    pledged: int
-    received: int
-    pending: int
-
-
-async def pledge_stats(db: Database) -> PledgeStats:
-    row = await db.fetchone(
-        "SELECT COUNT(*), COALESCE(SUM(amount), 0), COALESCE(SUM(received_amount), 0),"
-        " COALESCE(SUM(status = 'pending'), 0) FROM pledges"
-        " WHERE status IN ('pending', 'received')"
-    )
-    if row is None:
-        return PledgeStats(0, 0, 0, 0)
-    return PledgeStats(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
-
-
-async def counts_by_source(db: Database) -> dict[str, tuple[int, int]]:
-    """Source of a deep link -> (members who joined, pledges made) through it."""
-    rows = await db.fetchall(
-        "SELECT source, SUM(kind = 'm') AS members, SUM(kind = 'p') AS pledges FROM ("
-        " SELECT source, 'm' AS kind FROM members WHERE source IS NOT NULL"
-        " UNION ALL SELECT source, 'p' FROM pledges"
-        " WHERE source IS NOT NULL AND status != 'cancelled')"
-        " GROUP BY source ORDER BY COUNT(*) DESC, source"
-    )
-    return {r["source"]: (int(r["members"]), int(r["pledges"])) for r in rows}
-
-
 async def donor_contact(db: Database, pledge_id: int) -> tuple[str | None, str | None]:
     """(phone, membership number) of a pledge's donor, for the officer who calls them."""
     row = await db.fetchone(

@@ -199,8 +199,10 @@ async def test_stats_for_the_admin(local: LocalBot) -> None:
     admin = Chat(local, ADMIN_ID)
     replies = await admin.send("/stats")
     assert replies == [
-        "📊 Hội viên: tổng số 1, hôm nay thêm 1.\n• Giáo viên: 1\n\n"
-        "💝 Ủng hộ: 0 khoản, đăng ký 0\xa0₫, đã nhận 0\xa0₫; 0 khoản đang chờ."
+        "📊 Hội viên: tổng số 1, tháng này thêm 1, hôm nay thêm 1.\n• Giáo viên: 1\n\n"
+        "💝 Ủng hộ: 0 khoản, đăng ký 0\xa0₫, đã nhận 0\xa0₫; 0 khoản đang chờ.\n"
+        "🏡 Mô hình học tập: 0 đăng ký, 0 đã công nhận.\n"
+        "📣 Người đang nhận thông báo: 2.\nChưa gửi thông báo nào."
     ]
     assert len(await member_rows(local)) == 1
 
