@@ -158,3 +158,49 @@ def test_poster_command_renders_the_deep_link(tmp_path: Path) -> None:
     assert [d.text for d in zxingcpp.read_barcodes(Image.open(out))] == [link]
     bad = run_bot([*args[:4], "bad source!", "--out", str(out)], {"BOT_USERNAME": "khbot_hp"})
     assert bad.returncode == 2 and "source" in bad.stderr
+
+
+def test_report_command_writes_the_workbook_and_the_chart(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from PIL import Image
+
+    env = {"DATABASE_PATH": str(tmp_path / "r.sqlite3")}
+    out, chart = tmp_path / "report.xlsx", tmp_path / "chart.png"
+    made = run_bot(
+        [
+            "report",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+            "--out",
+            str(out),
+            "--chart",
+            str(chart),
+        ],
+        env,
+    )
+    assert made.returncode == 0, made.stderr
+    workbook = load_workbook(out)
+    assert workbook.sheetnames[:3] == [
+        "Tổng hợp",
+        "Hội viên theo xã, phường",
+        "Hội viên theo đối tượng",
+    ]
+    assert "Ủng hộ theo quỹ" in workbook.sheetnames
+    assert Image.open(chart).format == "PNG"
+    bad = run_bot(["report", "--from", "31/13/2026", "--out", str(out)], env)
+    assert bad.returncode == 2
+    audit = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("
+            "\"SELECT COUNT(*) FROM audit WHERE action = 'report.export'\").fetchone()[0])",
+            str(tmp_path / "r.sqlite3"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert audit.stdout.strip() == "1"
