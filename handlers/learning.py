@@ -12,14 +12,7 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import (
     BaseHandler,
@@ -38,9 +31,22 @@ from bot.i18n import N_, Gettext, gettext_for, local_date, number
 from bot.journeys import one_at_a_time
 from bot.keyboards import main_menu
 from bot.text import squeeze
-from bot.validation import check_name, check_organisation, check_phone, display_phone
-from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
-from handlers.membership import problem_text
+from bot.validation import check_name, check_organisation, display_phone
+from bot.wards import province_name
+from handlers.steps import (
+    button_args,
+    offer_wards,
+    page_buttons,
+    page_count,
+    parse_int,
+    phone_answer,
+    pressed_ward,
+    read_phone,
+    reask,
+    share_phone_keyboard,
+    state_handlers,
+    typed_answer,
+)
 from storage.learning import (
     FILTERS,
     NOTE_MAX,
@@ -157,10 +163,6 @@ NOTE = 0  # the officer's review conversation
 
 def model_number(model_id: int) -> str:
     return f"#{model_id}"
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -287,11 +289,6 @@ async def ask_contact(update: Update, context: BotContext) -> int:
 async def ask_phone(update: Update, context: BotContext) -> int:
     _ = context._
     draft = LEARNING.of(context)
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
     await say(
         update,
         context,
@@ -299,7 +296,7 @@ async def ask_phone(update: Update, context: BotContext) -> int:
             "What is {name}'s phone number? Type it (for example 0912 345 678), or, if it is "
             "yours, press the button below to share it."
         ).format(name=draft.get("contact_name") or ""),
-        keyboard,
+        share_phone_keyboard(_),
     )
     return PHONE
 
@@ -446,7 +443,7 @@ async def fix_chosen(update: Update, context: BotContext) -> int:
         return CHOOSE
     if args == ["new"]:
         return await proceed(update, context)
-    return await _start_fix(update, context, _int(args[0]) if args else None)
+    return await _start_fix(update, context, parse_int(args[0]) if args else None)
 
 
 @one_at_a_time("learning_model")
@@ -457,7 +454,7 @@ async def fix_from_my_models(update: Update, context: BotContext) -> int:
     await query.answer()
     LEARNING.new(context)
     parts = (query.data or "").split(":")
-    return await _start_fix(update, context, _int(parts[1]) if len(parts) == 3 else None)
+    return await _start_fix(update, context, parse_int(parts[1]) if len(parts) == 3 else None)
 
 
 # --- the answers ----------------------------------------------------------------------------
@@ -503,11 +500,11 @@ async def name_typed(update: Update, context: BotContext) -> int:
     assert update.message is not None
     checked = check_organisation(update.message.text or "")
     if not checked.ok:
-        await say(
+        await reask(
             update,
             context,
-            f"{problem_text(context._, checked.problem)} "
-            + context._("Please type the name in words, at most 200 characters."),
+            checked,
+            context._("Please type the name in words, at most 200 characters."),
         )
         return NAME
     LEARNING.of(context)["name"] = checked.value
@@ -516,30 +513,7 @@ async def name_typed(update: Update, context: BotContext) -> int:
 
 async def ward_typed(update: Update, context: BotContext) -> int:
     """Search the communes and wards; offer at most eight as buttons."""
-    assert update.message is not None
-    _ = context._
-    query = (update.message.text or "").strip()
-    province = context.runtime.settings.province_code
-    found = search_wards(province, query[:100])
-    if not found:
-        await say(
-            update,
-            context,
-            _(
-                "No commune or ward of {province} matches “{query}”. Check the spelling and type "
-                "part of the name again, for example: Lê Chân"
-            ).format(province=province_name(province), query=query[:40]),
-        )
-        return WARD
-    draft = LEARNING.of(context)
-    rows = [[LEARNING.button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
-    text = _("Choose the commune or ward:")
-    if len(found) > MAX_CHOICES:
-        text = _(
-            "{count} communes and wards match. Here are the first {shown}; type more of the "
-            "name to narrow the list."
-        ).format(count=len(found), shown=MAX_CHOICES)
-    await say(update, context, text, InlineKeyboardMarkup(rows))
+    await offer_wards(update, context, LEARNING, context._("Choose the commune or ward:"))
     return WARD
 
 
@@ -547,8 +521,7 @@ async def ward_pressed(update: Update, context: BotContext) -> int:
     args = await LEARNING.pressed(update, context, "ward")
     if args is None:
         return WARD
-    code = _int(args[0]) if args else None
-    ward = ward_by_code(context.runtime.settings.province_code, code) if code else None
+    ward = pressed_ward(args, context.runtime.settings.province_code)
     if ward is None:
         return await ask_ward(update, context)
     draft = LEARNING.of(context)
@@ -560,11 +533,11 @@ async def contact_typed(update: Update, context: BotContext) -> int:
     assert update.message is not None
     checked = check_name(update.message.text or "")
     if not checked.ok:
-        await say(
+        await reask(
             update,
             context,
-            f"{problem_text(context._, checked.problem)} "
-            + context._(
+            checked,
+            context._(
                 "Please type the contact person's full name in letters, at most 100 characters. "
                 "For example: Nguyễn Thị Lan"
             ),
@@ -590,27 +563,14 @@ async def contact_is_me(update: Update, context: BotContext) -> int:
 
 async def phone_given(update: Update, context: BotContext) -> int:
     """A typed number, or a shared contact (one's own, or the contact person's card)."""
-    message = update.message
-    assert message is not None
-    _ = context._
-    raw = message.contact.phone_number if message.contact else (message.text or "")
-    checked = check_phone(raw)
-    if not checked.ok:
-        await say(
-            update,
-            context,
-            f"{problem_text(_, checked.problem)} "
-            + _(
-                "Type a mobile or landline number in Vietnam, for example 0912 345 678, "
-                "or press the button to share yours."
-            ),
-        )
+    phone = await read_phone(update, context, own=False)
+    if phone is None:
         return PHONE
-    LEARNING.of(context)["contact_phone"] = checked.value
+    LEARNING.of(context)["contact_phone"] = phone
     await say(
         update,
         context,
-        _("Thank you. Phone number {phone} saved.").format(phone=display_phone(str(checked.value))),
+        context._("Thank you. Phone number {phone} saved.").format(phone=display_phone(phone)),
         ReplyKeyboardRemove(),
     )
     return await next_or_summary(update, context, ask_size)
@@ -793,42 +753,17 @@ REPEATS = {
 BUTTON_STATES = (CHOOSE, CONSENT, KIND, SUMMARY, EDIT_FIELD)
 
 
-def unexpected(state: int) -> Any:
-    """Something that does not answer the question: say what is expected and ask again."""
-
-    async def again(update: Update, context: BotContext) -> int:
-        _ = context._
-        hint = (
-            _("Please use the buttons below.")
-            if state in BUTTON_STATES
-            else _("I need a typed answer here.")
-        )
-        await say(update, context, hint)
-        return int(await REPEATS[state](update, context))
-
-    return again
-
-
 def conversation() -> ConversationHandler[BotContext]:
-    def typed(callback: Any) -> MessageHandler[BotContext, Any]:
-        return MessageHandler(filters.TEXT & ~filters.COMMAND, callback)
-
     def pressed(callback: Any, action: str | None = None) -> CallbackQueryHandler[BotContext, Any]:
         pattern = rf"^lm:[0-9a-f]+:{action}$" if action else LEARNING.pattern
         return CallbackQueryHandler(callback, pattern)
 
     def state(number: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
         # Other commands (/mymodels, /help, /stop...) pass through and the question stays open.
-        return [
-            *handlers,
-            CommandHandler("cancel", cancel),
-            MessageHandler(
-                filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL,
-                unexpected(number),
-            ),
-        ]
+        return state_handlers(
+            number, *handlers, cancel=cancel, repeats=REPEATS, button_states=BUTTON_STATES
+        )
 
-    phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)
     with warnings.catch_warnings():
         # Buttons are tracked per user on purpose (a nonce guards them), not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
@@ -844,11 +779,11 @@ def conversation() -> ConversationHandler[BotContext]:
                 CHOOSE: state(CHOOSE, pressed(fix_chosen)),
                 CONSENT: state(CONSENT, pressed(consent_pressed)),
                 KIND: state(KIND, pressed(kind_pressed)),
-                NAME: state(NAME, typed(name_typed)),
-                WARD: state(WARD, typed(ward_typed), pressed(ward_pressed)),
-                CONTACT: state(CONTACT, typed(contact_typed), pressed(contact_is_me)),
-                PHONE: state(PHONE, phone_answer),
-                SIZE: state(SIZE, typed(size_typed)),
+                NAME: state(NAME, typed_answer(name_typed)),
+                WARD: state(WARD, typed_answer(ward_typed), pressed(ward_pressed)),
+                CONTACT: state(CONTACT, typed_answer(contact_typed), pressed(contact_is_me)),
+                PHONE: state(PHONE, phone_answer(phone_given)),
+                SIZE: state(SIZE, typed_answer(size_typed)),
                 SUMMARY: state(
                     SUMMARY,
                     pressed(confirm_pressed, "confirm"),
@@ -913,11 +848,6 @@ def _data(*parts: object) -> str:
     return ":".join((PREFIX, *(str(p) for p in parts)))
 
 
-def _args(update: Update) -> list[str]:
-    query = update.callback_query
-    return (query.data or "").split(":")[1:] if query else []
-
-
 def _actor(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user else None
 
@@ -944,7 +874,7 @@ async def _list_view(
     _ = context._
     scope = _scope(context)
     items, total = await list_models(context.runtime.db, which, scope, page * PAGE, PAGE)
-    pages = max(1, -(-total // PAGE))
+    pages = page_count(total, PAGE)
     if page >= pages:
         page = pages - 1
         items, total = await list_models(context.runtime.db, which, scope, page * PAGE, PAGE)
@@ -964,13 +894,7 @@ async def _list_view(
         label = f"{STATUS_ICONS[item.status]} {model_number(item.id)} · {KIND_ICONS[item.kind]} "
         label += item.name[:40]
         rows.append([InlineKeyboardButton(label, callback_data=_data("open", item.id))])
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀️", callback_data=_data("list", which, page - 1)))
-    if page + 1 < pages:
-        nav.append(InlineKeyboardButton("▶️", callback_data=_data("list", which, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += page_buttons(PREFIX, which, page, pages)
     rows.append(
         [
             InlineKeyboardButton(
@@ -996,8 +920,8 @@ async def models_command(update: Update, context: BotContext) -> None:
 async def list_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = _args(update)
-    page = _int(args[2]) if len(args) == 3 else None
+    args = button_args(update)
+    page = parse_int(args[2]) if len(args) == 3 else None
     if page is None or args[1] not in FILTERS:
         await query.answer(context._("This button has expired."), show_alert=True)
         return
@@ -1063,8 +987,8 @@ async def _model_of_button(
     A model of another commune or ward is refused, and the refusal audited."""
     query = update.callback_query
     assert query is not None
-    args = _args(update)
-    model_id = _int(args[1]) if len(args) >= 2 else None
+    args = button_args(update)
+    model_id = parse_int(args[1]) if len(args) >= 2 else None
     item = await get_model(context.runtime.db, model_id) if model_id else None
     if item is None:
         await query.answer(context._("This button has expired."), show_alert=True)
@@ -1159,7 +1083,7 @@ async def rate_pressed(update: Update, context: BotContext) -> None:
         return
     query = update.callback_query
     assert query is not None
-    args = _args(update)
+    args = button_args(update)
     rating = args[2] if len(args) == 3 else ""
     if rating not in RATINGS:
         await query.answer(context._("This button has expired."), show_alert=True)

@@ -7,26 +7,19 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import (
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
     TypeHandler,
     filters,
 )
 
 from bot.context import BotContext
 from bot.drafts import Draft, DraftKind, say, say_surely
-from bot.i18n import N_, Gettext, local_date
+from bot.i18n import N_, local_date
 from bot.journeys import one_at_a_time
 from bot.keyboards import MENU_JOIN, main_menu
 from bot.poster import parse_start_payload
@@ -34,16 +27,23 @@ from bot.text import fold
 from bot.validation import (
     OLDEST_AGE,
     YOUNGEST_AGE,
-    Checked,
-    Problem,
     check_birth_year,
     check_name,
     check_organisation,
-    check_phone,
     display_phone,
     needs_guardian,
 )
-from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
+from bot.wards import province_name
+from handlers.steps import (
+    ask_own_phone,
+    offer_wards,
+    phone_answer,
+    pressed_ward,
+    read_phone,
+    reask,
+    state_handlers,
+    typed_answer,
+)
 from storage.members import MemberInput, member_by_telegram, record_consent, save_member
 
 log = logging.getLogger(__name__)
@@ -94,18 +94,6 @@ EDITABLE_FIELDS: dict[str, str] = {
 JOIN = DraftKind("reg", clear_pressed=False)
 
 
-def problem_text(_: Gettext, problem: Problem | None) -> str:
-    messages = {
-        Problem.EMPTY: _("That was empty."),
-        Problem.TOO_LONG: _("That is too long."),
-        Problem.NOT_A_NAME: _("That does not look like a name."),
-        Problem.NOT_A_PHONE: _("That is not a valid Vietnamese phone number."),
-        Problem.NOT_A_YEAR: _("Please type the year as four digits."),
-        Problem.YEAR_OUT_OF_RANGE: _("That year of birth is not possible."),
-    }
-    return messages.get(problem, _("Please try again.")) if problem else _("Please try again.")
-
-
 # --- the questions ------------------------------------------------------------------------
 
 
@@ -152,21 +140,7 @@ async def ask_name(update: Update, context: BotContext) -> int:
 
 
 async def ask_phone(update: Update, context: BotContext) -> int:
-    _ = context._
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-    await say(
-        update,
-        context,
-        _(
-            "What is your phone number? Press the button below to share it, or type it "
-            "(for example 0912 345 678)."
-        ),
-        keyboard,
-    )
+    await ask_own_phone(update, context)
     return PHONE
 
 
@@ -391,10 +365,6 @@ async def consent_pressed(update: Update, context: BotContext) -> int:
 # --- the answers --------------------------------------------------------------------------
 
 
-async def reask(update: Update, context: BotContext, checked: Checked, hint: str) -> None:
-    await say(update, context, f"{problem_text(context._, checked.problem)} {hint}")
-
-
 async def name_given(update: Update, context: BotContext) -> int:
     assert update.message is not None
     checked = check_name(update.message.text or "")
@@ -415,39 +385,12 @@ async def name_given(update: Update, context: BotContext) -> int:
 
 
 async def phone_given(update: Update, context: BotContext) -> int:
-    message = update.message
-    user = update.effective_user
-    assert message is not None and user is not None
-    _ = context._
-    if message.contact is not None:
-        if message.contact.user_id != user.id:
-            await say(
-                update,
-                context,
-                _(
-                    "That contact is not yours. Please share your own number with the button "
-                    "below, or type it."
-                ),
-            )
-            return PHONE
-        raw = message.contact.phone_number
-    else:
-        raw = message.text or ""
-    checked = check_phone(raw)
-    if not checked.ok:
-        await reask(
-            update,
-            context,
-            checked,
-            _(
-                "Type a mobile or landline number in Vietnam, for example 0912 345 678, "
-                "or press the button to share yours."
-            ),
-        )
+    phone = await read_phone(update, context, own=True)
+    if phone is None:
         return PHONE
-    JOIN.of(context)["phone"] = checked.value
+    JOIN.of(context)["phone"] = phone
     if JOIN.of(context).get("editing"):
-        await say(update, context, _("Phone number saved."), ReplyKeyboardRemove())
+        await say(update, context, context._("Phone number saved."), ReplyKeyboardRemove())
         return await ask_summary(update, context)
     return await ask_birth_year(update, context)
 
@@ -497,49 +440,22 @@ async def guardian_name_given(update: Update, context: BotContext) -> int:
 
 
 async def guardian_phone_given(update: Update, context: BotContext) -> int:
-    message = update.message
-    assert message is not None
-    raw = message.contact.phone_number if message.contact else (message.text or "")
-    checked = check_phone(raw)
-    if not checked.ok:
-        await reask(
-            update,
-            context,
-            checked,
-            context._("Type your parent's or guardian's number, for example 0912 345 678."),
-        )
+    phone = await read_phone(
+        update,
+        context,
+        own=False,
+        hint=context._("Type your parent's or guardian's number, for example 0912 345 678."),
+    )
+    if phone is None:
         return GUARDIAN_PHONE
     draft = JOIN.of(context)
-    draft["guardian_phone"] = checked.value
+    draft["guardian_phone"] = phone
     return await next_or_summary(update, context, ask_ward)
 
 
 async def ward_typed(update: Update, context: BotContext) -> int:
     """Search the communes and wards; offer at most eight as buttons."""
-    assert update.message is not None
-    _ = context._
-    query = (update.message.text or "").strip()
-    province = context.runtime.settings.province_code
-    found = search_wards(province, query[:100])
-    if not found:
-        await say(
-            update,
-            context,
-            _(
-                "No commune or ward of {province} matches “{query}”. Check the spelling and type "
-                "part of the name again, for example: Lê Chân"
-            ).format(province=province_name(province), query=query[:40]),
-        )
-        return WARD
-    draft = JOIN.of(context)
-    rows = [[JOIN.button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
-    text = _("Choose your commune or ward:")
-    if len(found) > MAX_CHOICES:
-        text = _(
-            "{count} communes and wards match. Here are the first {shown}; type more of the "
-            "name to narrow the list."
-        ).format(count=len(found), shown=MAX_CHOICES)
-    await say(update, context, text, InlineKeyboardMarkup(rows))
+    await offer_wards(update, context, JOIN, context._("Choose your commune or ward:"))
     return WARD
 
 
@@ -547,11 +463,7 @@ async def ward_pressed(update: Update, context: BotContext) -> int:
     args = await JOIN.pressed(update, context, "ward")
     if args is None:
         return WARD
-    ward = (
-        ward_by_code(context.runtime.settings.province_code, int(args[0]))
-        if (args and args[0].isascii() and args[0].isdigit())
-        else None
-    )
+    ward = pressed_ward(args, context.runtime.settings.province_code)
     if ward is None:
         return await ask_ward(update, context)
     draft = JOIN.of(context)
@@ -724,46 +636,17 @@ REPEATS = {
     SUMMARY: ask_summary,
     EDIT_FIELD: ask_summary,
 }
-
-
-def unexpected(state: int) -> Any:
-    """Something that does not answer the question: say what is expected and ask again."""
-
-    async def again(update: Update, context: BotContext) -> int:
-        _ = context._
-        if state in (CONSENT, CATEGORY, SUMMARY, EDIT_FIELD, EXISTING):
-            hint = _("Please use the buttons below.")
-        else:
-            hint = _("I need a typed answer here.")
-        await say(update, context, hint)
-        repeat = REPEATS.get(state)
-        return int(await repeat(update, context)) if repeat else state
-
-    return again
-
-
-def text_answer(callback: Any) -> MessageHandler[BotContext, Any]:
-    return MessageHandler(filters.TEXT & ~filters.COMMAND, callback)
+BUTTON_STATES = (CONSENT, CATEGORY, SUMMARY, EDIT_FIELD, EXISTING)
 
 
 def conversation() -> ConversationHandler[BotContext]:
     def with_fallback(state: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
-        # /cancel must come before the catch-all: a state's handlers are tried before fallbacks.
         # Other commands (/stop, /me, /help, /language, /start) pass through to their own
         # handlers and the question stays open: opting out always works.
-        return [
-            *handlers,
-            CommandHandler("cancel", cancel),
-            MessageHandler(
-                filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL,
-                unexpected(state),
-            ),
-        ]
+        return state_handlers(
+            state, *handlers, cancel=cancel, repeats=REPEATS, button_states=BUTTON_STATES
+        )
 
-    phone_answer = MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given)
-    guardian_answer = MessageHandler(
-        (filters.TEXT & ~filters.COMMAND) | filters.CONTACT, guardian_phone_given
-    )
     with warnings.catch_warnings():
         # Buttons are tracked per user on purpose (a nonce guards them), not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
@@ -780,20 +663,20 @@ def conversation() -> ConversationHandler[BotContext]:
                 CONSENT: with_fallback(
                     CONSENT, CallbackQueryHandler(consent_pressed, JOIN.pattern)
                 ),
-                NAME: with_fallback(NAME, text_answer(name_given)),
-                PHONE: with_fallback(PHONE, phone_answer),
-                BIRTH_YEAR: with_fallback(BIRTH_YEAR, text_answer(birth_year_given)),
-                GUARDIAN_NAME: with_fallback(GUARDIAN_NAME, text_answer(guardian_name_given)),
-                GUARDIAN_PHONE: with_fallback(GUARDIAN_PHONE, guardian_answer),
+                NAME: with_fallback(NAME, typed_answer(name_given)),
+                PHONE: with_fallback(PHONE, phone_answer(phone_given)),
+                BIRTH_YEAR: with_fallback(BIRTH_YEAR, typed_answer(birth_year_given)),
+                GUARDIAN_NAME: with_fallback(GUARDIAN_NAME, typed_answer(guardian_name_given)),
+                GUARDIAN_PHONE: with_fallback(GUARDIAN_PHONE, phone_answer(guardian_phone_given)),
                 WARD: with_fallback(
-                    WARD, text_answer(ward_typed), CallbackQueryHandler(ward_pressed, JOIN.pattern)
+                    WARD, typed_answer(ward_typed), CallbackQueryHandler(ward_pressed, JOIN.pattern)
                 ),
                 CATEGORY: with_fallback(
                     CATEGORY, CallbackQueryHandler(category_pressed, JOIN.pattern)
                 ),
                 ORGANISATION: with_fallback(
                     ORGANISATION,
-                    text_answer(organisation_typed),
+                    typed_answer(organisation_typed),
                     CallbackQueryHandler(organisation_skipped, JOIN.pattern),
                 ),
                 SUMMARY: with_fallback(

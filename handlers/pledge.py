@@ -11,8 +11,6 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
@@ -22,7 +20,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
     TypeHandler,
     filters,
 )
@@ -47,10 +44,21 @@ from bot.pledge_texts import (
 )
 from bot.poster import parse_start_payload
 from bot.text import fold
-from bot.validation import Problem, check_name, check_organisation, check_phone, display_phone
+from bot.validation import Problem, check_name, check_organisation, display_phone
 from bot.vietqr import make_reference
-from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code
-from handlers.membership import NOTICE_VERSION, problem_text
+from bot.wards import province_name
+from handlers.membership import NOTICE_VERSION
+from handlers.steps import (
+    ask_own_phone,
+    offer_wards,
+    phone_answer,
+    pressed_ward,
+    problem_text,
+    read_phone,
+    reask,
+    state_handlers,
+    typed_answer,
+)
 from storage.members import member_by_telegram, record_consent
 from storage.pledges import (
     NewDonor,
@@ -205,21 +213,7 @@ async def ask_name(update: Update, context: BotContext) -> int:
 
 
 async def ask_phone(update: Update, context: BotContext) -> int:
-    _ = context._
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-    await say(
-        update,
-        context,
-        _(
-            "What is your phone number? Press the button below to share it, or type it "
-            "(for example 0912 345 678)."
-        ),
-        keyboard,
-    )
+    await ask_own_phone(update, context)
     return PHONE
 
 
@@ -335,30 +329,7 @@ async def fund_pressed(update: Update, context: BotContext) -> int:
 
 
 async def fund_ward_typed(update: Update, context: BotContext) -> int:
-    assert update.message is not None
-    _ = context._
-    query = (update.message.text or "").strip()
-    province = context.runtime.settings.province_code
-    found = search_wards(province, query[:100])
-    if not found:
-        await say(
-            update,
-            context,
-            _(
-                "No commune or ward of {province} matches “{query}”. Check the spelling and type "
-                "part of the name again, for example: Lê Chân"
-            ).format(province=province_name(province), query=query[:40]),
-        )
-        return FUND_WARD
-    draft = PLEDGE.of(context)
-    rows = [[PLEDGE.button(draft, w.name, "ward", str(w.code))] for w in found[:MAX_CHOICES]]
-    text = _("Choose the commune or ward:")
-    if len(found) > MAX_CHOICES:
-        text = _(
-            "{count} communes and wards match. Here are the first {shown}; type more of the "
-            "name to narrow the list."
-        ).format(count=len(found), shown=MAX_CHOICES)
-    await say(update, context, text, InlineKeyboardMarkup(rows))
+    await offer_wards(update, context, PLEDGE, context._("Choose the commune or ward:"))
     return FUND_WARD
 
 
@@ -366,11 +337,7 @@ async def fund_ward_pressed(update: Update, context: BotContext) -> int:
     args = await PLEDGE.pressed(update, context, "ward")
     if args is None:
         return FUND_WARD
-    ward = (
-        ward_by_code(context.runtime.settings.province_code, int(args[0]))
-        if (args and args[0].isascii() and args[0].isdigit())
-        else None
-    )
+    ward = pressed_ward(args, context.runtime.settings.province_code)
     if ward is None:
         return await ask_fund_ward(update, context)
     draft = PLEDGE.of(context)
@@ -501,11 +468,11 @@ async def name_given(update: Update, context: BotContext) -> int:
     assert update.message is not None
     checked = check_name(update.message.text or "")
     if not checked.ok:
-        await say(
+        await reask(
             update,
             context,
-            f"{problem_text(context._, checked.problem)} "
-            + context._(
+            checked,
+            context._(
                 "Please type your full name in letters, at most 100 characters. "
                 "For example: Nguyễn Thị Lan"
             ),
@@ -516,41 +483,14 @@ async def name_given(update: Update, context: BotContext) -> int:
 
 
 async def phone_given(update: Update, context: BotContext) -> int:
-    message = update.message
-    user = update.effective_user
-    assert message is not None and user is not None
-    _ = context._
-    if message.contact is not None:
-        if message.contact.user_id != user.id:
-            await say(
-                update,
-                context,
-                _(
-                    "That contact is not yours. Please share your own number with the button "
-                    "below, or type it."
-                ),
-            )
-            return PHONE
-        raw = message.contact.phone_number
-    else:
-        raw = message.text or ""
-    checked = check_phone(raw)
-    if not checked.ok:
-        await say(
-            update,
-            context,
-            f"{problem_text(_, checked.problem)} "
-            + _(
-                "Type a mobile or landline number in Vietnam, for example 0912 345 678, "
-                "or press the button to share yours."
-            ),
-        )
+    phone = await read_phone(update, context, own=True)
+    if phone is None:
         return PHONE
-    PLEDGE.of(context)["phone"] = checked.value
+    PLEDGE.of(context)["phone"] = phone
     await say(
         update,
         context,
-        _("Thank you. Phone number {phone} saved.").format(phone=display_phone(checked.value)),
+        context._("Thank you. Phone number {phone} saved.").format(phone=display_phone(phone)),
         ReplyKeyboardRemove(),
     )
     return await ask_public(update, context)
@@ -706,42 +646,15 @@ REPEATS = {
 BUTTON_STATES = (FUND, PURPOSE, CONSENT, PUBLIC, METHOD, SUMMARY)
 
 
-def unexpected(state: int) -> Any:
-    """Something that does not answer the question: say what is expected and ask again."""
-
-    async def again(update: Update, context: BotContext) -> int:
-        _ = context._
-        hint = (
-            _("Please use the buttons below.")
-            if state in BUTTON_STATES
-            else _("I need a typed answer here.")
-        )
-        await say(update, context, hint)
-        return int(await REPEATS[state](update, context))
-
-    return again
-
-
 def conversation() -> ConversationHandler[BotContext]:
-    def text_answer(callback: Any) -> MessageHandler[BotContext, Any]:
-        return MessageHandler(filters.TEXT & ~filters.COMMAND, callback)
-
     def state(number: int, *handlers: BaseHandler[Update, BotContext, Any]) -> list[Any]:
-        return [
-            *handlers,
-            CommandHandler("cancel", cancel),
-            MessageHandler(
-                filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL,
-                unexpected(number),
-            ),
-        ]
+        return state_handlers(
+            number, *handlers, cancel=cancel, repeats=REPEATS, button_states=BUTTON_STATES
+        )
 
     def pressed(callback: Any) -> CallbackQueryHandler[BotContext, Any]:
         return CallbackQueryHandler(callback, PLEDGE.pattern)
 
-    contact_or_text = MessageHandler(
-        (filters.TEXT & ~filters.COMMAND) | filters.CONTACT, phone_given
-    )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         return ConversationHandler(
@@ -756,14 +669,14 @@ def conversation() -> ConversationHandler[BotContext]:
             states={
                 FUND: state(FUND, pressed(fund_pressed)),
                 FUND_WARD: state(
-                    FUND_WARD, text_answer(fund_ward_typed), pressed(fund_ward_pressed)
+                    FUND_WARD, typed_answer(fund_ward_typed), pressed(fund_ward_pressed)
                 ),
-                FUND_NAME: state(FUND_NAME, text_answer(fund_name_typed)),
+                FUND_NAME: state(FUND_NAME, typed_answer(fund_name_typed)),
                 PURPOSE: state(PURPOSE, pressed(purpose_pressed)),
-                AMOUNT: state(AMOUNT, text_answer(amount_typed), pressed(amount_pressed)),
+                AMOUNT: state(AMOUNT, typed_answer(amount_typed), pressed(amount_pressed)),
                 CONSENT: state(CONSENT, pressed(consent_pressed)),
-                NAME: state(NAME, text_answer(name_given)),
-                PHONE: state(PHONE, contact_or_text),
+                NAME: state(NAME, typed_answer(name_given)),
+                PHONE: state(PHONE, phone_answer(phone_given)),
                 PUBLIC: state(PUBLIC, pressed(public_pressed)),
                 METHOD: state(METHOD, pressed(method_pressed)),
                 SUMMARY: state(

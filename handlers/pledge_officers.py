@@ -34,6 +34,7 @@ from bot.pledge_texts import (
 from bot.reconcile import problem_text, reconcile, summary_text
 from bot.statement import MAX_BYTES, StatementError, StatementProblem
 from bot.validation import display_phone
+from handlers.steps import button_args, page_buttons, page_count, parse_int
 from storage.pledges import (
     Pledge,
     donor_contact,
@@ -63,15 +64,6 @@ def _data(*parts: object) -> str:
     return ":".join((PREFIX, *(str(p) for p in parts)))
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
-
-
-def _args(update: Update) -> list[str]:
-    query = update.callback_query
-    return (query.data or "").split(":")[1:] if query else []
-
-
 def _actor(update: Update) -> int | None:
     return update.effective_user.id if update.effective_user else None
 
@@ -90,7 +82,7 @@ async def _list_view(
     _ = context._
     scope = context.access.scope if context.access else None
     items, total = await pending_pledges(context.runtime.db, kind, page * PAGE, PAGE, scope)
-    pages = max(1, -(-total // PAGE))
+    pages = page_count(total, PAGE)
     page = min(page, pages - 1)
     if scope is not None and context.access is not None:
         title = _("💝 Pending pledges to the fund of {ward}: {count}").format(
@@ -118,14 +110,7 @@ async def _list_view(
             + (item.donor_name[:24])
         )
         rows.append([InlineKeyboardButton(label, callback_data=_data("open", item.id))])
-    nav = []
-    key = kind or "all"
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀️", callback_data=_data("list", key, page - 1)))
-    if page + 1 < pages:
-        nav.append(InlineKeyboardButton("▶️", callback_data=_data("list", key, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += page_buttons(PREFIX, kind or "all", page, pages)
     if scope is not None:
         return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
     filters_row = [
@@ -157,8 +142,8 @@ async def pledges_command(update: Update, context: BotContext) -> None:
 async def list_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = _args(update)
-    page = _int(args[2]) if len(args) == 3 else None
+    args = button_args(update)
+    page = parse_int(args[2]) if len(args) == 3 else None
     if page is None or args[1] not in ("all", *FUND_LABELS):
         await query.answer(context._("This button has expired."), show_alert=True)
         return
@@ -233,8 +218,8 @@ def detail_markup(context: BotContext, pledge: Pledge) -> InlineKeyboardMarkup |
 async def _pledge_of_button(update: Update, context: BotContext) -> Pledge | None:
     query = update.callback_query
     assert query is not None
-    args = _args(update)
-    pledge_id = _int(args[1]) if len(args) >= 2 else None
+    args = button_args(update)
+    pledge_id = parse_int(args[1]) if len(args) >= 2 else None
     pledge = await get_pledge(context.runtime.db, pledge_id) if pledge_id else None
     if pledge is None:
         await query.answer(context._("This button has expired."), show_alert=True)
@@ -400,9 +385,9 @@ async def confirm_pressed(update: Update, context: BotContext) -> int | None:
     """Yes: record the typed amount or the typed reason. No: leave the pledge as it was."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    args = _args(update)
+    args = button_args(update)
     review = context.user_data.get(REVIEW_KEY)
-    if not isinstance(review, dict) or len(args) != 2 or _int(args[1]) != review.get("id"):
+    if not isinstance(review, dict) or len(args) != 2 or parse_int(args[1]) != review.get("id"):
         await query.answer(context._("This button has expired."), show_alert=True)
         return None
     await query.answer()
@@ -491,8 +476,8 @@ async def _reject(update: Update, context: BotContext, pledge_id: int, reason: s
 async def reason_pressed(update: Update, context: BotContext) -> int | None:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    args = _args(update)
-    pledge_id = _int(args[1]) if len(args) == 3 else None
+    args = button_args(update)
+    pledge_id = parse_int(args[1]) if len(args) == 3 else None
     review = context.user_data.get(REVIEW_KEY)
     under_review = review.get("id") if isinstance(review, dict) else None
     if pledge_id is None or pledge_id != under_review or args[2] not in QUICK_REASONS:
