@@ -33,7 +33,8 @@ def make_backup(source: Path, dest: Path) -> dict[str, int]:
         raise BackupError(f"{dest} already exists; choose another name or a directory")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    # as_uri() escapes '?', '#' and spaces, which would otherwise change what SQLite opens.
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:
         out = sqlite3.connect(partial)
         try:

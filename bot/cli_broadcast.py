@@ -14,6 +14,7 @@ from bot.segments import SegmentError, parse_segment
 from bot.settings import Settings
 from bot.when import parse_local_datetime
 from storage import Database
+from storage.audit import record
 from storage.broadcasts import (
     Broadcast,
     BroadcastDraft,
@@ -96,6 +97,9 @@ async def queue(db: Database, settings: Settings, args: argparse.Namespace) -> i
         ),
         now,
     )
+    await record(
+        db, None, "broadcast.create", "ok", now, f"broadcast:{broadcast.id}", "command line"
+    )
     count = await audience_size(db, str(segment))
     when = at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     print(f"broadcast {broadcast.id} queued for {when} to {segment} ({count} recipients now)")
@@ -149,6 +153,15 @@ async def campaign_command(settings: Settings, args: argparse.Namespace) -> int:
         except CalendarError as exc:
             return fail(f"{args.file}: {exc}")
         results = await schedule_calendar(db, settings, calendar, utc_now())
+        await record(
+            db,
+            None,
+            "campaign.load",
+            "ok",
+            utc_now(),
+            None,
+            f"{args.file.name}: {len(results)} entries (command line)",
+        )
         for entry, broadcast, what in results:
             when = entry.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
             number = f"#{broadcast.id}" if broadcast else "-"

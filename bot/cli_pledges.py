@@ -43,6 +43,7 @@ async def reconcile_command(settings: Settings, file: Path) -> int:
     from bot.reconcile import problem_text, reconcile, summary_text
     from bot.runtime import utc_now
     from bot.statement import StatementError
+    from storage.audit import record
 
     _ = gettext_for(settings.default_language)
     try:
@@ -53,6 +54,14 @@ async def reconcile_command(settings: Settings, file: Path) -> int:
     db = await Database(settings.database_path).open()
     try:
         result = await reconcile(db, data, file.name, utc_now())
+        await record(
+            db,
+            None,
+            "statement.import",
+            "ok",
+            utc_now(),
+            detail=f"{len(result.of('matched'))} matched of {len(result.outcomes)} (command line)",
+        )
     except StatementError as exc:
         print(problem_text(_, exc.problem), file=sys.stderr)
         return 1

@@ -18,6 +18,9 @@ JOURNEYS: dict[str, str] = {
     "pledge": N_("a pledge"),
     "learning_model": N_("a learning-model registration"),
     "broadcast": N_("an announcement"),
+    "pledge_review": N_("an officer's question about a pledge"),
+    "learning_review": N_("an officer's note about a learning model"),
+    "broadcast-move": N_("moving an announcement"),
 }
 
 Entry = Callable[[Update, BotContext], Awaitable[Any]]

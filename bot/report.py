@@ -83,6 +83,8 @@ def parse_day(text: str) -> date | None:
         day, month, year = (int(g) for g in match.groups())
     else:
         return None
+    if not 2000 <= year <= 2200:  # a report is about the movement's years, not 0001 or 9999
+        return None
     try:
         return date(year, month, day)
     except ValueError:

@@ -676,7 +676,7 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
     assert query is not None
     _ = context._
     parts = (query.data or "").split(":")
-    if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()):
+    if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit() and len(parts[1]) < 12):
         await query.answer(_("This button has expired."), show_alert=True)
         return None
     broadcast_id, action = int(parts[1]), parts[2]
@@ -751,11 +751,23 @@ async def move_typed(update: Update, context: BotContext) -> int:
         return MOVE_AT
     broadcast_id = int(MOVE.of(context).get("id", 0))
     MOVE.end(context)
+    own_ward = scope_segment(context)
+    target = await get_broadcast(runtime.db, broadcast_id)
+    user = update.effective_user
+    if own_ward is not None and (target is None or target.segment != own_ward):
+        await refuse(update, context, "broadcast.move", _(CITY_WIDE_ONLY))
+        return ConversationHandler.END
     if not await reschedule(runtime.db, broadcast_id, moment):
         await say(
             update, context, _("Announcement #{id} can no longer be moved.").format(id=broadcast_id)
         )
         return ConversationHandler.END
+    await runtime.audit(
+        user.id if user else None,
+        "broadcast.move",
+        target=f"broadcast:{broadcast_id}",
+        detail=moment.isoformat(),
+    )
     moved = await get_broadcast(runtime.db, broadcast_id)
     if moved is not None:
         engine_of(context).arm(moved)

@@ -1112,9 +1112,11 @@ async def rate_pressed(update: Update, context: BotContext) -> None:
 # --- officers: asking for changes, with a typed note ---------------------------------------
 
 REVIEW_KEY = "model_review"  # user_data: the model an officer is typing a note for
+REVIEW_FORGOTTEN_AFTER = timedelta(minutes=30)
 
 
 @officer_only
+@one_at_a_time("learning_review")
 async def changes_pressed(update: Update, context: BotContext) -> int | None:
     item = await _model_of_button(update, context, "model.review")
     if item is None:
@@ -1204,9 +1206,18 @@ def review_conversation() -> ConversationHandler[BotContext]:
                     CommandHandler("cancel", review_cancel),
                     MessageHandler(others, review_unexpected),
                 ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, review_forgotten)],
             },
             fallbacks=[CommandHandler("cancel", review_cancel)],
+            # An officer's question left open is not answered by whatever they type days later.
+            conversation_timeout=REVIEW_FORGOTTEN_AFTER,
         )
+
+
+async def review_forgotten(update: Update, context: BotContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(REVIEW_KEY, None)
+    return ConversationHandler.END
 
 
 # --- telling the registrant -----------------------------------------------------------------

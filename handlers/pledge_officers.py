@@ -24,6 +24,7 @@ from bot.amounts import MAX_AMOUNT, parse_amount
 from bot.context import BotContext
 from bot.drafts import edit_in_place, say
 from bot.i18n import N_, local_date, money
+from bot.journeys import one_at_a_time
 from bot.pledge_texts import (
     FUND_LABELS,
     METHOD_LABELS,
@@ -303,6 +304,7 @@ async def full_pressed(update: Update, context: BotContext) -> None:
 
 
 @officer_only
+@one_at_a_time("pledge_review")
 async def other_pressed(update: Update, context: BotContext) -> int | None:
     pledge = await _pledge_of_button(update, context)
     if pledge is None or await _not_pending(update, context, pledge):
@@ -424,6 +426,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int | None:
 
 
 @officer_only
+@one_at_a_time("pledge_review")
 async def reject_pressed(update: Update, context: BotContext) -> int | None:
     pledge = await _pledge_of_button(update, context)
     if pledge is None or await _not_pending(update, context, pledge):

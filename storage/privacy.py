@@ -229,6 +229,27 @@ async def erase_user(db: Database, telegram_id: int, at: datetime) -> Erasure:
         await conn.execute("DELETE FROM user_drafts WHERE telegram_id = :id", ids)
         await _forget_conversations(conn, {telegram_id})
         await conn.execute("UPDATE audit SET actor = NULL WHERE actor = :id", ids)
+        # A former officer's id also stands in what they decided and wrote.
+        officer, admin = f"officer:{telegram_id}", f"admin:{telegram_id}"
+        await conn.execute(
+            "UPDATE pledges SET decided_by = 'officer' WHERE decided_by = ?", (officer,)
+        )
+        await conn.execute(
+            "UPDATE learning_models SET reviewed_by = 'officer' WHERE reviewed_by = ?",
+            (officer,),
+        )
+        await conn.execute(
+            "UPDATE learning_models SET rated_by = 'officer' WHERE rated_by = ?", (officer,)
+        )
+        await conn.execute("UPDATE officers SET added_by = 'admin' WHERE added_by = ?", (admin,))
+        await conn.execute(
+            "UPDATE broadcasts SET created_by = NULL WHERE created_by = :id", ids
+        )
+        await conn.execute(
+            "UPDATE broadcasts SET progress_chat = NULL, progress_msg = NULL"
+            " WHERE progress_chat = :id",
+            ids,
+        )
         await conn.execute("UPDATE audit SET target = NULL WHERE target = 'user:' || :id", ids)
         await conn.execute("DELETE FROM users WHERE telegram_id = :id", ids)
         await conn.execute(
@@ -296,6 +317,10 @@ async def purge_inactive_users(
         )
         await conn.execute(f"DELETE FROM consents WHERE {chosen}", params)
         await _forget_conversations(conn, set(purged))
+        # Refusals they once ran into keep the fact, not who it was.
+        await conn.execute(
+            f"UPDATE audit SET actor = NULL WHERE actor IN ({_INACTIVE})", params
+        )
         await conn.execute(f"DELETE FROM users WHERE {chosen}", params)
     return purged
 
