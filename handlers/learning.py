@@ -34,7 +34,11 @@ from bot.text import squeeze
 from bot.validation import check_name, check_organisation, display_phone
 from bot.wards import province_name
 from handlers.steps import (
+    OFFICER_QUESTION_LAPSES,
     button_args,
+    consent_answer,
+    consent_keyboard,
+    forget_on_timeout,
     offer_wards,
     page_buttons,
     page_count,
@@ -67,7 +71,7 @@ from storage.learning import (
     school_year,
     submit_model,
 )
-from storage.members import member_by_telegram, record_consent
+from storage.members import member_by_telegram
 from storage.pledges import donor_by_telegram
 from storage.users import get_language
 
@@ -205,15 +209,7 @@ async def ask_consent(update: Update, context: BotContext) -> int:
         "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
         "Do you agree?"
     ).format(association=association)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                LEARNING.button(draft, _("✅ I agree"), "consent", "yes"),
-                LEARNING.button(draft, _("✖️ I do not agree"), "consent", "no"),
-            ]
-        ]
-    )
-    await say(update, context, text, keyboard)
+    await say(update, context, text, consent_keyboard(LEARNING, draft, _))
     return CONSENT
 
 
@@ -461,16 +457,10 @@ async def fix_from_my_models(update: Update, context: BotContext) -> int:
 
 
 async def consent_pressed(update: Update, context: BotContext) -> int:
-    args = await LEARNING.pressed(update, context, "consent")
-    if args is None:
+    answer = await consent_answer(update, context, LEARNING, CONSENT_PURPOSE, NOTICE_VERSION)
+    if answer is None:
         return CONSENT
-    user = update.effective_user
-    assert user is not None
-    agreed = args == ["yes"]
-    runtime = context.runtime
-    consent_id = await record_consent(
-        runtime.db, user.id, CONSENT_PURPOSE, NOTICE_VERSION, agreed, runtime.now()
-    )
+    agreed, consent_id = answer
     if not agreed:
         await say(
             update,
@@ -1112,7 +1102,6 @@ async def rate_pressed(update: Update, context: BotContext) -> None:
 # --- officers: asking for changes, with a typed note ---------------------------------------
 
 REVIEW_KEY = "model_review"  # user_data: the model an officer is typing a note for
-REVIEW_FORGOTTEN_AFTER = timedelta(minutes=30)
 
 
 @officer_only
@@ -1206,18 +1195,11 @@ def review_conversation() -> ConversationHandler[BotContext]:
                     CommandHandler("cancel", review_cancel),
                     MessageHandler(others, review_unexpected),
                 ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, review_forgotten)],
+                ConversationHandler.TIMEOUT: forget_on_timeout(REVIEW_KEY),
             },
             fallbacks=[CommandHandler("cancel", review_cancel)],
-            # An officer's question left open is not answered by whatever they type days later.
-            conversation_timeout=REVIEW_FORGOTTEN_AFTER,
+            conversation_timeout=OFFICER_QUESTION_LAPSES,
         )
-
-
-async def review_forgotten(update: Update, context: BotContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(REVIEW_KEY, None)
-    return ConversationHandler.END
 
 
 # --- telling the registrant -----------------------------------------------------------------

@@ -36,6 +36,8 @@ from bot.validation import (
 from bot.wards import province_name
 from handlers.steps import (
     ask_own_phone,
+    consent_answer,
+    consent_keyboard,
     offer_wards,
     phone_answer,
     pressed_ward,
@@ -44,7 +46,7 @@ from handlers.steps import (
     state_handlers,
     typed_answer,
 )
-from storage.members import MemberInput, member_by_telegram, record_consent, save_member
+from storage.members import MemberInput, member_by_telegram, save_member
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +119,7 @@ async def ask_consent(update: Update, context: BotContext) -> int:
         "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
         "Do you agree?"
     ).format(association=association)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                JOIN.button(draft, _("✅ I agree"), "consent", "yes"),
-                JOIN.button(draft, _("✖️ I do not agree"), "consent", "no"),
-            ]
-        ]
-    )
-    await say(update, context, text, keyboard)
+    await say(update, context, text, consent_keyboard(JOIN, draft, _))
     return CONSENT
 
 
@@ -338,15 +332,10 @@ async def existing_pressed(update: Update, context: BotContext) -> int:
 
 async def consent_pressed(update: Update, context: BotContext) -> int:
     """Agree records the consent and goes on; Disagree ends politely."""
-    args = await JOIN.pressed(update, context, "consent")
-    if args is None:
+    answer = await consent_answer(update, context, JOIN, CONSENT_PURPOSE, NOTICE_VERSION)
+    if answer is None:
         return CONSENT
-    user = update.effective_user
-    assert user is not None
-    agreed = args == ["yes"]
-    consent_id = await record_consent(
-        context.runtime.db, user.id, CONSENT_PURPOSE, NOTICE_VERSION, agreed, context.runtime.now()
-    )
+    agreed, consent_id = answer
     if not agreed:
         await say(
             update,

@@ -50,6 +50,8 @@ from bot.wards import province_name
 from handlers.membership import NOTICE_VERSION
 from handlers.steps import (
     ask_own_phone,
+    consent_answer,
+    consent_keyboard,
     offer_wards,
     phone_answer,
     pressed_ward,
@@ -190,15 +192,7 @@ async def ask_consent(update: Update, context: BotContext) -> int:
         "This follows the Law on Personal Data Protection (91/2025/QH15) and Decree 356/2025. "
         "Do you agree?"
     ).format(association=association)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                PLEDGE.button(draft, _("✅ I agree"), "consent", "yes"),
-                PLEDGE.button(draft, _("✖️ I do not agree"), "consent", "no"),
-            ]
-        ]
-    )
-    await say(update, context, text, keyboard)
+    await say(update, context, text, consent_keyboard(PLEDGE, draft, _))
     return CONSENT
 
 
@@ -439,16 +433,10 @@ async def amount_chosen(update: Update, context: BotContext, amount: int) -> int
 
 
 async def consent_pressed(update: Update, context: BotContext) -> int:
-    args = await PLEDGE.pressed(update, context, "consent")
-    if args is None:
+    answer = await consent_answer(update, context, PLEDGE, DONOR_PURPOSE, NOTICE_VERSION)
+    if answer is None:
         return CONSENT
-    user = update.effective_user
-    assert user is not None
-    agreed = args == ["yes"]
-    runtime = context.runtime
-    consent_id = await record_consent(
-        runtime.db, user.id, DONOR_PURPOSE, NOTICE_VERSION, agreed, runtime.now()
-    )
+    agreed, consent_id = answer
     if not agreed:
         await say(
             update,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -15,7 +14,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -35,7 +33,14 @@ from bot.pledge_texts import (
 from bot.reconcile import problem_text, reconcile, summary_text
 from bot.statement import MAX_BYTES, StatementError, StatementProblem
 from bot.validation import display_phone
-from handlers.steps import button_args, page_buttons, page_count, parse_int
+from handlers.steps import (
+    OFFICER_QUESTION_LAPSES,
+    button_args,
+    forget_on_timeout,
+    page_buttons,
+    page_count,
+    parse_int,
+)
 from storage.pledges import (
     Pledge,
     donor_contact,
@@ -51,7 +56,6 @@ PAGE = 8
 PREFIX = "opl"
 OTHER_AMOUNT, REASON, CONFIRM = range(3)
 REVIEW_KEY = "review"  # user_data: the pledge an officer is typing an amount or reason for
-FORGOTTEN_AFTER = timedelta(minutes=30)  # a question left open is not answered days later
 QUICK_REASONS = {
     "nopay": N_("No money has arrived"),
     "dup": N_("A duplicate of another pledge"),
@@ -545,13 +549,6 @@ async def review_use_buttons(update: Update, context: BotContext) -> None:
     await say(update, context, context._("Please use the buttons above, or /cancel to stop."))
 
 
-async def review_forgotten(update: Update, context: BotContext) -> int:
-    """Half an hour without an answer: the question is dropped, the pledge stays as it was."""
-    if context.user_data is not None:
-        context.user_data.pop(REVIEW_KEY, None)
-    return ConversationHandler.END
-
-
 def review_conversation() -> ConversationHandler[BotContext]:
     typed = filters.TEXT & ~filters.COMMAND
     others = filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.Document.ALL
@@ -582,10 +579,10 @@ def review_conversation() -> ConversationHandler[BotContext]:
                     CommandHandler("cancel", review_cancel),
                     MessageHandler(others, review_use_buttons),
                 ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, review_forgotten)],
+                ConversationHandler.TIMEOUT: forget_on_timeout(REVIEW_KEY),
             },
             fallbacks=[CommandHandler("cancel", review_cancel)],
-            conversation_timeout=FORGOTTEN_AFTER,
+            conversation_timeout=OFFICER_QUESTION_LAPSES,
         )
 
 

@@ -6,6 +6,7 @@ its own draft, texts and states, and keep the states, the texts that differ and 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Container, Coroutine, Mapping
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -15,16 +16,73 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.context import BotContext
-from bot.drafts import DraftKind, say
+from bot.drafts import Draft, DraftKind, say
 from bot.i18n import Gettext
 from bot.validation import Checked, Problem, check_phone
 from bot.wards import MAX_CHOICES, WardInfo, province_name, search_wards, ward_by_code
+from storage.members import record_consent
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]  # what a handler calls
 Step = Callable[[Update, BotContext], Awaitable[Any]]  # a question: ask it, return its state
+
+
+# --- consent to a notice ------------------------------------------------------------------
+
+
+def consent_keyboard(kind: DraftKind, draft: Draft, _: Gettext) -> InlineKeyboardMarkup:
+    """Agree / Do not agree under a personal-data notice."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                kind.button(draft, _("✅ I agree"), "consent", "yes"),
+                kind.button(draft, _("✖️ I do not agree"), "consent", "no"),
+            ]
+        ]
+    )
+
+
+async def consent_answer(
+    update: Update, context: BotContext, kind: DraftKind, purpose: str, notice_version: str
+) -> tuple[bool, int] | None:
+    """Record the answer to a notice, whichever it is; (agreed, consent id), or None when the
+    button has expired (already answered)."""
+    args = await kind.pressed(update, context, "consent")
+    if args is None:
+        return None
+    user = update.effective_user
+    assert user is not None
+    agreed = args == ["yes"]
+    runtime = context.runtime
+    consent_id = await record_consent(
+        runtime.db, user.id, purpose, notice_version, agreed, runtime.now()
+    )
+    return agreed, consent_id
+
+
+# --- officers' open questions -------------------------------------------------------------
+
+OFFICER_QUESTION_LAPSES = timedelta(minutes=30)  # not answered by what is typed days later
+
+
+def forget_on_timeout(key: str) -> list[BaseHandler[Update, BotContext, Any]]:
+    """The TIMEOUT state of an officer's question: the question and its draft are dropped."""
+
+    async def forgotten(update: object, context: BotContext) -> int:
+        if context.user_data is not None:
+            context.user_data.pop(key, None)
+        return ConversationHandler.END
+
+    return [TypeHandler(Update, forgotten)]
 
 
 # --- what a pressed button carries --------------------------------------------------------

@@ -359,17 +359,3 @@ async def rate_model(
 
 
 # --- reports --------------------------------------------------------------------------------
-
-
-async def model_counts(db: Database, ward: int | None) -> dict[str, int]:
-    """Registrations by kind (every kind present, zero included), counting all but those
-    withdrawn or replaced; `ward` limits the count to one commune or ward."""
-    extra, params = _scoped(ward)
-    rows = await db.fetchall(
-        "SELECT kind, COUNT(*) AS n FROM learning_models"
-        f" WHERE status != 'withdrawn'{extra} GROUP BY kind",
-        params,
-    )
-    counts = dict.fromkeys(KINDS, 0)
-    counts.update({r["kind"]: int(r["n"]) for r in rows})
-    return counts

@@ -49,13 +49,6 @@ class Member:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
-class MemberStats:
-    total: int
-    new_today: int
-    by_category: dict[str, int]
-
-
 def _member(row: aiosqlite.Row) -> Member:
     return Member(
         id=row["id"],
@@ -149,18 +142,3 @@ async def save_member(
             row = await cur.fetchone()
     assert row is not None
     return _member(row), created
-
-
-async def member_stats(db: Database, day_start: datetime, day_end: datetime) -> MemberStats:
-    """Totals for officers; the day is given as a UTC interval [day_start, day_end)."""
-    row = await db.fetchone(
-        "SELECT COUNT(*) AS total,"
-        " COALESCE(SUM(created_at >= ? AND created_at < ?), 0) AS today FROM members",
-        (to_db(day_start), to_db(day_end)),
-    )
-    rows = await db.fetchall("SELECT category, COUNT(*) AS n FROM members GROUP BY category")
-    return MemberStats(
-        total=int(row["total"]) if row else 0,
-        new_today=int(row["today"]) if row else 0,
-        by_category={r["category"]: int(r["n"]) for r in rows},
-    )

@@ -242,9 +242,7 @@ async def erase_user(db: Database, telegram_id: int, at: datetime) -> Erasure:
             "UPDATE learning_models SET rated_by = 'officer' WHERE rated_by = ?", (officer,)
         )
         await conn.execute("UPDATE officers SET added_by = 'admin' WHERE added_by = ?", (admin,))
-        await conn.execute(
-            "UPDATE broadcasts SET created_by = NULL WHERE created_by = :id", ids
-        )
+        await conn.execute("UPDATE broadcasts SET created_by = NULL WHERE created_by = :id", ids)
         await conn.execute(
             "UPDATE broadcasts SET progress_chat = NULL, progress_msg = NULL"
             " WHERE progress_chat = :id",
@@ -318,9 +316,7 @@ async def purge_inactive_users(
         await conn.execute(f"DELETE FROM consents WHERE {chosen}", params)
         await _forget_conversations(conn, set(purged))
         # Refusals they once ran into keep the fact, not who it was.
-        await conn.execute(
-            f"UPDATE audit SET actor = NULL WHERE actor IN ({_INACTIVE})", params
-        )
+        await conn.execute(f"UPDATE audit SET actor = NULL WHERE actor IN ({_INACTIVE})", params)
         await conn.execute(f"DELETE FROM users WHERE {chosen}", params)
     return purged
 

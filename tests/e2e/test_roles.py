@@ -46,6 +46,11 @@ async def test_admin_grants_a_ward_officer_who_sees_only_that_ward(local: LocalB
     await admin.send("/grant 6100 officer ngo quyen")
     assert "6100 nay là cán bộ phụ trách Phường Ngô Quyền." in said(admin)
     assert "Phường Ngô Quyền" in (officer.last.text or "")  # told at once
+    await admin.send("/officers")
+    assert said(admin) == (
+        f"👥 Phân quyền:\n• {ADMIN_ID}: quản trị viên (ADMIN_IDS)\n"
+        "• 6100: cán bộ phụ trách Phường Ngô Quyền"
+    )
     await admin.send("/grant 6100 officer hai")
     assert "Có nhiều xã, phường khớp" in said(admin)
     await admin.send("/grant abc")

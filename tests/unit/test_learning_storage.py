@@ -19,7 +19,6 @@ from storage.learning import (
     consent_on_file,
     get_model,
     list_models,
-    model_counts,
     models_of,
     rate_model,
     request_changes,
@@ -268,24 +267,3 @@ async def test_lists_by_status_and_ward_a_page_at_a_time(db: Database) -> None:
     assert total == 5 and {m.ward_code for m in ward_all} == {NGO_QUYEN}
     with pytest.raises(ValueError):
         await list_models(db, "withdrawn", None, 0, 8)
-
-
-async def test_counts_by_kind_leave_out_the_withdrawn(db: Database) -> None:
-    assert await model_counts(db, None) == {"family": 0, "clan": 0, "community": 0, "unit": 0}
-    consent_id = await consent(db, 7012)
-    await submit_model(db, 7012, family(), consent_id, AT)
-    await submit_model(db, 7012, family("Dòng họ Vũ", kind="clan", size=300), consent_id, AT)
-    await submit_model(
-        db, 7012, family("Công ty Cảng", kind="unit", ward_code=LE_CHAN), consent_id, AT
-    )
-    await request_changes(db, 1, "Sửa", "officer:1", AT)
-    await submit_model(db, 7012, family(size=6), consent_id, AT)  # replaces no. 1
-    await approve_model(db, 2, "officer:1", AT)
-    assert await model_counts(db, None) == {"family": 1, "clan": 1, "community": 0, "unit": 1}
-    assert await model_counts(db, NGO_QUYEN) == {
-        "family": 1,
-        "clan": 1,
-        "community": 0,
-        "unit": 0,
-    }
-    assert await model_counts(db, LE_CHAN) == {"family": 0, "clan": 0, "community": 0, "unit": 1}

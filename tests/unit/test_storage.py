@@ -13,7 +13,6 @@ from storage.db import migrations
 from storage.members import (
     MemberInput,
     member_by_telegram,
-    member_stats,
     record_consent,
     save_member,
 )
@@ -87,17 +86,6 @@ async def test_a_failed_write_leaves_no_row(db: Database) -> None:
     count = await db.fetchone("SELECT COUNT(*) FROM members")
     assert count is not None and count[0] == 0
     assert not db.conn.in_transaction
-
-
-async def test_member_stats_by_day_and_category(db: Database) -> None:
-    consent = await record_consent(db, 1, "membership", "2026-11", True, NOW)
-    await save_member(db, 1, sample(), consent, "HP", NOW - timedelta(days=2))
-    await save_member(db, 2, sample(category="pupil"), consent, "HP", NOW)
-    await save_member(db, 3, sample(category="pupil"), consent, "HP", NOW)
-    stats = await member_stats(db, NOW - timedelta(hours=1), NOW + timedelta(hours=1))
-    assert stats.total == 3
-    assert stats.new_today == 2
-    assert stats.by_category == {"teacher": 1, "pupil": 2}
 
 
 async def test_users_language(db: Database) -> None:
