@@ -8,13 +8,24 @@ DOMAIN := messages
 POS := $(wildcard $(LOCALES)/*/LC_MESSAGES/$(DOMAIN).po)
 MOS := $(POS:.po=.mo)
 
-.PHONY: run test lint format i18n i18n-compile bench bench-broadcast bench-report clean
+LOCK := requirements.lock
+PIP_VERSION := 26.3
 
-$(STAMP): pyproject.toml
+.PHONY: run test lint format i18n i18n-compile bench bench-broadcast bench-report bench-burst lock clean
+
+# Exact versions with their hashes from the lock file; pyproject.toml keeps the ranges.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Refresh the lock from pyproject.toml's ranges (then commit requirements.lock).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev -o $(LOCK) pyproject.toml
 
 %.mo: %.po $(STAMP)
 	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALES) -D $(DOMAIN) -l $(word 1,$(subst /, ,$(patsubst $(LOCALES)/%,%,$<))) >/dev/null
@@ -52,6 +63,9 @@ bench-broadcast: $(STAMP) i18n-compile
 
 bench-report: $(STAMP) i18n-compile
 	$(PY) bench/report.py
+
+bench-burst: $(STAMP) i18n-compile
+	$(PY) bench/burst.py
 
 clean:
 	rm -rf $(VENV) $(MOS) .pytest_cache .ruff_cache

@@ -418,13 +418,14 @@ import sys
 sys.path.insert(0, {root!r})
 from telegram.ext import CommandHandler
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.cli import configure_logging, use_fast_loop
+from bot.cli import use_fast_loop
+from bot.logs import configure_logging
 from bot.settings import load_settings
 from handlers.reports import report_handlers
 from handlers.start import unknown_command
 
 settings = load_settings()
-configure_logging(settings)
+configure_logging(settings.log_level, (settings.token,))
 app = build_application(settings)
 group = app.handlers.get(0, [])
 if not any(isinstance(h, CommandHandler) and "report" in h.commands for h in group):

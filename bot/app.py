@@ -15,15 +15,17 @@ from bot.broadcast_engine import BroadcastEngine
 from bot.context import BotContext
 from bot.i18n import check_catalogues, gettext_for
 from bot.mailer import PledgeMailer
+from bot.memory import start_sweeping
+from bot.pacing import SendPacer
 from bot.persistence import SQLitePersistence
 from bot.processing import PerUserUpdateProcessor
 from bot.retention import RetentionJob
-from bot.retry import RetryAfterLimiter
+from bot.retry import PacedLimiter
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from handlers.broadcast import OfficerViews, broadcast_handlers
-from handlers.errors import on_error
+from handlers.errors import on_error, slow_down
 from handlers.honour import honour_handlers
 from handlers.learning import learning_handlers, learning_officer_handlers
 from handlers.membership import membership_handlers
@@ -107,6 +109,7 @@ async def post_init(app: BotApplication) -> None:
     if runtime.mailer is not None:
         runtime.mailer.start(app.bot, app.job_queue)
     RetentionJob(runtime.settings, runtime.db, runtime.now).start(app.job_queue)
+    start_sweeping(app.job_queue)
     default_lang = runtime.settings.default_language
     await app.bot.set_my_commands(command_descriptions(default_lang), BotCommandScopeDefault())
     for lang in ("vi", "en"):
@@ -130,19 +133,24 @@ def build_application(
     token: str | None = None,
     api_url: str | None = None,
     clock: Callable[[], datetime] = utc_now,
+    pacer: SendPacer | None = None,
 ) -> BotApplication:
     check_catalogues()
     db = Database(settings.database_path)
     runtime = Runtime(settings=settings, db=db, clock=clock)
+    if pacer is not None:
+        runtime.pacer = pacer
+    runtime.requests = [AiohttpRequest(pool_size=CONNECTION_POOL), AiohttpRequest(pool_size=1)]
+    processor = PerUserUpdateProcessor()
     builder = (
         ApplicationBuilder()
         .token(token or settings.token)
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db, runtime.now))
-        .concurrent_updates(PerUserUpdateProcessor())
-        .request(AiohttpRequest(pool_size=CONNECTION_POOL))
-        .get_updates_request(AiohttpRequest(pool_size=1))
-        .rate_limiter(RetryAfterLimiter())
+        .concurrent_updates(processor)
+        .request(runtime.requests[0])
+        .get_updates_request(runtime.requests[1])
+        .rate_limiter(PacedLimiter(runtime.pacer))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -152,10 +160,16 @@ def build_application(
         builder = builder.base_url(urls[0]).base_file_url(urls[1])
     app: BotApplication = builder.build()
     runtime.engine = BroadcastEngine(
-        settings, db, runtime.now, token or settings.token, *(urls or (None, None))
+        settings,
+        db,
+        runtime.now,
+        token or settings.token,
+        *(urls or (None, None)),
+        shared_pacer=runtime.pacer,
     )
     runtime.mailer = PledgeMailer(settings, db, runtime.now)
     app.bot_data["runtime"] = runtime
+    processor.on_flood = lambda update: slow_down(app.bot, runtime, update)
     register_handlers(app)
     return app
 

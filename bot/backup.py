@@ -15,11 +15,24 @@ class BackupError(RuntimeError):
     """The backup could not be made; the message says why."""
 
 
-def backup_path(dest: Path, now: datetime) -> Path:
-    """DEST itself, or a time-stamped file inside DEST when it is a directory."""
-    if dest.is_dir():
-        return dest / f"khuyenhoc-{now:%Y%m%d-%H%M%S}.sqlite3"
-    return dest
+def backup_path(dest: str | Path, now: datetime) -> Path:
+    """DEST itself, or a time-stamped file inside DEST when it is a directory or is written as
+    one ("backups/"; a missing one is created, owner only)."""
+    folder = isinstance(dest, str) and dest.endswith(("/", os.sep))
+    path = Path(dest)
+    if folder and not path.exists():
+        try:
+            path.mkdir(mode=0o700, parents=True)
+        except OSError as exc:
+            raise BackupError(f"cannot create the folder {path}: {exc.strerror}") from exc
+    if path.is_dir():
+        return path / f"khuyenhoc-{now:%Y%m%d-%H%M%S}.sqlite3"
+    if not path.parent.is_dir():
+        raise BackupError(
+            f"the folder {path.parent} does not exist: create it, or end DEST with / to have"
+            " it created"
+        )
+    return path
 
 
 def make_backup(source: Path, dest: Path) -> dict[str, int]:
@@ -33,6 +46,11 @@ def make_backup(source: Path, dest: Path) -> dict[str, int]:
         raise BackupError(f"{dest} already exists; choose another name or a directory")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
+    try:
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        os.chmod(partial, 0o600)  # the copy holds personal data: the owner's alone
+    except OSError as exc:
+        raise BackupError(f"cannot write {partial}: {exc.strerror}") from exc
     # as_uri() escapes '?', '#' and spaces, which would otherwise change what SQLite opens.
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:

@@ -27,6 +27,8 @@ from telegram.ext import JobQueue
 
 from bot.announcement import LOCAL_FILE, Rendered, render, send_rendered
 from bot.campaign import refresh_live_texts
+from bot.pacing import BROADCAST, SendPacer
+from bot.retry import retry_seconds
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from storage import Database
@@ -38,6 +40,7 @@ from storage.broadcasts import (
     claim_deliveries,
     finish_broadcast,
     get_broadcast,
+    hold_broadcasts_of,
     mark_missed,
     next_retry_at,
     progress,
@@ -122,8 +125,11 @@ class BroadcastEngine:
         token: str,
         base_url: str | None = None,
         base_file_url: str | None = None,
+        shared_pacer: SendPacer | None = None,
     ) -> None:
         self.settings = settings
+        # Replies and receipts go first; paid broadcasts are beyond the free 30/s altogether.
+        self.shared_pacer = None if settings.broadcast_paid else shared_pacer
         self.db = db
         self.clock = clock
         self.concurrency = settings.broadcast_concurrency
@@ -234,7 +240,18 @@ class BroadcastEngine:
             self._interrupted.add(broadcast_id)
         return changed
 
+    async def hold_author(
+        self, author: int, at: datetime, keep_segment: str | None = None
+    ) -> list[int]:
+        """Hold what a revoked (or narrowed) officer scheduled or is sending."""
+        held = await hold_broadcasts_of(self.db, author, at, keep_segment)
+        self._interrupted.update(held)
+        return held
+
     async def resume(self, broadcast_id: int) -> bool:
+        current = await get_broadcast(self.db, broadcast_id)
+        if current is None or current.held_at is not None:
+            return False  # held for an administrator's decision: released first
         changed = await set_status(self.db, broadcast_id, "sending", only_from=("paused",))
         if changed:
             self.wake()
@@ -312,6 +329,9 @@ class BroadcastEngine:
                     if in_flight:
                         await asyncio.wait(in_flight)
                         continue
+                    current = await get_broadcast(self.db, broadcast.id)
+                    if current is None or current.status != "sending":
+                        return  # paused, cancelled or held meanwhile, maybe by another process
                     if await requeue_in_flight(self.db, broadcast.id):
                         continue  # rows left 'sending' by a fault: nothing is in flight now
                     retry_at = await next_retry_at(self.db, broadcast.id)
@@ -365,13 +385,17 @@ class BroadcastEngine:
     async def _deliver(
         self, broadcast: Broadcast, content: Rendered, delivery: Delivery, pacer: Pacer
     ) -> None:
+        ticket = self.shared_pacer.ticket() if self.shared_pacer else 0
         while True:
             try:
+                if self.shared_pacer is not None:
+                    await self.shared_pacer.acquire(delivery.telegram_id, BROADCAST, ticket)
                 outcome = await self._attempt(broadcast, content, delivery)
             except RetryAfter as exc:
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                seconds = retry_seconds(exc)
                 log.warning("Telegram asks to slow down for %.0f s", seconds)
+                if self.shared_pacer is not None:
+                    self.shared_pacer.hold(seconds, delivery.telegram_id)
                 pacer.hold(seconds)
                 await pacer.wait()  # retries take their turn too, not all at once
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -14,35 +15,10 @@ from typing import Any
 from bot.cli_pledges import add_commands as add_pledge_commands
 from bot.cli_report import add_commands as add_report_commands
 from bot.i18n import CatalogueMissing
+from bot.logs import configure_logging, redact, startup_failure
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Database
-from storage.officers import grant_role, list_officers, remove_officer
-
-
-class RedactToken(logging.Filter):
-    """Belt and braces: whatever logs a URL, the token never reaches the log."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token and self.token in record.getMessage():
-            record.msg = record.getMessage().replace(self.token, "<token>")
-            record.args = ()
-        return True
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactToken(settings.token))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    # At DEBUG, PTB logs every update and every API call's parameters: names, phone numbers.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
+from storage.officers import get_officer, grant_role, list_officers, remove_officer
 
 
 def parser() -> argparse.ArgumentParser:
@@ -86,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
     backup = commands.add_parser(
         "backup", help="a consistent copy of the database, safe while the bot runs"
     )
-    backup.add_argument("dest", type=Path, help="a new file, or a directory for a dated file")
+    backup.add_argument(
+        "dest", help="a new file, or a folder for a dated file (ending in /: created if missing)"
+    )
     return root
 
 
@@ -113,7 +91,14 @@ def run_bot(settings: Settings) -> int:
     app = build_application(settings)
     logging.getLogger(__name__).info("starting long polling")
     use_fast_loop()
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    loop = asyncio.get_event_loop()
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+    finally:
+        # A failed start leaves the HTTP sessions open (PTB only closes what it initialised).
+        runtime = app.bot_data["runtime"]
+        loop.run_until_complete(runtime.close_requests())
+        loop.close()
     return 0
 
 
@@ -156,9 +141,18 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
             if args.admin and ward_code:
                 print("an administrator is never scoped to a ward", file=sys.stderr)
                 return 2
+            before = await get_officer(db, telegram_id)
             changed = await grant_role(
                 db, telegram_id, role, "command line", utc_now(), ward_code, ward_name
             )
+            if (
+                changed
+                and before is not None
+                and role == "officer"
+                and ward_code is not None
+                and (before.role == "admin" or before.ward_code != ward_code)
+            ):
+                await hold_for_admin(db, telegram_id, f"ward:{ward_code}")
             await record(
                 db,
                 None,
@@ -176,6 +170,8 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
             )
         else:
             removed = await remove_officer(db, telegram_id)
+            if removed:
+                await hold_for_admin(db, telegram_id, None)
             await record(
                 db, None, "role.revoke", "ok", utc_now(), f"user:{telegram_id}", "command line"
             )
@@ -185,12 +181,27 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
         await db.close()
 
 
-def backup_command(settings: Settings, dest: Path) -> int:
+async def hold_for_admin(db: Database, telegram_id: int, keep_segment: str | None) -> None:
+    """A revoked or narrowed officer's announcements wait for an administrator; the running
+    bot stops sending them within seconds."""
+    from bot.runtime import utc_now
+    from storage.audit import record
+    from storage.broadcasts import hold_broadcasts_of
+
+    held = await hold_broadcasts_of(db, telegram_id, utc_now(), keep_segment)
+    for broadcast_id in held:
+        await record(db, None, "broadcast.hold", "ok", utc_now(), f"broadcast:{broadcast_id}")
+    if held:
+        ids = ", ".join(f"#{i}" for i in held)
+        print(f"held for an administrator (release or cancel in /broadcasts): {ids}")
+
+
+def backup_command(settings: Settings, dest: str) -> int:
     from bot.backup import BackupError, backup_path, make_backup
     from bot.runtime import utc_now
 
-    target = backup_path(dest, utc_now().astimezone(settings.tz))
     try:
+        target = backup_path(dest, utc_now().astimezone(settings.tz))
         counts = make_backup(settings.database_path, target)
     except BackupError as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
@@ -210,13 +221,30 @@ async def migrate(settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # whatever the bot writes (database, backups, exports) is the owner's only
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"Setting error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings)
+    configure_logging(settings.log_level, (settings.token,))
+    try:
+        return dispatch(settings, args)
+    except Exception as exc:
+        cause = startup_failure(exc, settings.database_path)
+        log = logging.getLogger("bot")
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("the bot stopped", exc_info=exc)
+        if cause is None:
+            cause = f"{type(exc).__name__}: {redact(str(exc), (settings.token,))}"
+            if not log.isEnabledFor(logging.DEBUG):
+                cause += " (LOG_LEVEL=DEBUG shows where)"
+        print(f"Cannot run: {cause}", file=sys.stderr)
+        return 1
+
+
+def dispatch(settings: Settings, args: argparse.Namespace) -> int:
     command = args.command or "run"
     try:
         if command == "run" and not settings.sandbox:

@@ -69,7 +69,7 @@ async def reconcile_command(settings: Settings, file: Path) -> int:
         await db.close()
     print(summary_text(_, settings.default_language, result))
     if result.of("matched"):
-        print("(the running bot sends the receipts within a minute)")
+        print("(the running bot sends the receipts within seconds)")
     return 0
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.i18n import Gettext, gettext_for
+from bot.i18n import Gettext, gettext_for, translations
 from bot.roles import Access
 from bot.runtime import Runtime
 
@@ -33,3 +33,6 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], d
     @property
     def _(self) -> Gettext:
         return gettext_for(self.lang)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(self.lang).ngettext(singular, plural, n)

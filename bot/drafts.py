@@ -7,6 +7,7 @@ draft, or forged, is answered "this button has expired" and changes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -51,8 +52,31 @@ class DraftKind:
     def pattern(self) -> str:
         return f"^{self.key}:"
 
-    async def pressed(self, update: Update, context: BotContext, action: str) -> list[str] | None:
-        """The arguments of this draft's button, or None after answering "expired"."""
+    async def finish(self, update: Update, context: BotContext, conversation: str) -> int:
+        """End the journey once its row is saved: the end is written to persistence at once
+        (a crash now must not resume the journey and save it again), then the pressed
+        Confirm's buttons are taken away."""
+        self.end(context)
+        chat, user = update.effective_chat, update.effective_user
+        persistence = context.application.persistence
+        if persistence is not None and chat is not None and user is not None:
+            await persistence.update_user_data(user.id, dict(context.user_data or {}))
+            await persistence.update_conversation(conversation, (chat.id, user.id), None)
+        query = update.callback_query
+        if (
+            self.clear_pressed
+            and query is not None
+            and getattr(query.message, "reply_markup", None)
+        ):
+            with contextlib.suppress(BadRequest, NetworkError, TimedOut, Forbidden):
+                await query.edit_message_reply_markup(None)
+        return ConversationHandler.END
+
+    async def pressed(
+        self, update: Update, context: BotContext, action: str, keep_buttons: bool = False
+    ) -> list[str] | None:
+        """The arguments of this draft's button, or None after answering "expired".
+        `keep_buttons`: for Confirm, whose buttons go only once the work is saved (finish)."""
         query = update.callback_query
         assert query is not None
         parts = (query.data or "").split(":")
@@ -61,7 +85,7 @@ class DraftKind:
             await query.answer(context._("This button has expired."), show_alert=True)
             return None
         await query.answer()
-        if self.clear_pressed and getattr(query.message, "reply_markup", None):
+        if self.clear_pressed and not keep_buttons and getattr(query.message, "reply_markup", None):
             # The choice is made: take the buttons away so they cannot be pressed twice.
             await query.edit_message_reply_markup(None)
         return parts[3:]

@@ -28,8 +28,11 @@ def fill_english(path: Path) -> int:
     catalog = load(path)
     filled = 0
     for message in catalog:
-        if message.id and not message.string:
-            message.string = message.id
+        empty = not message.string or (
+            isinstance(message.string, tuple) and not any(message.string)
+        )
+        if message.id and empty:
+            message.string = message.id  # a plural's (singular, plural) pair too
             filled += 1
         message.flags.discard("fuzzy")
     with path.open("wb") as handle:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.app import BotApplication, build_application, running
 from bot.emulator import BotApiEmulator
+from bot.pacing import SendPacer
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 
@@ -40,6 +41,7 @@ async def local_bot(
     emulator: BotApiEmulator | None = None,
     clock: Callable[[], datetime] = utc_now,
     poll_timeout: int = 10,
+    pacer: SendPacer | None = None,
 ) -> AsyncIterator[LocalBot]:
     """Start the emulator (unless given one) and the real Application polling it over HTTP."""
     own = emulator is None
@@ -47,7 +49,9 @@ async def local_bot(
     if own:
         await emu.start()
     try:
-        app = build_application(settings, token=emu.token, api_url=emu.url, clock=clock)
+        app = build_application(
+            settings, token=emu.token, api_url=emu.url, clock=clock, pacer=pacer
+        )
         async with running(app, poll_timeout=poll_timeout):
             yield LocalBot(emu, app)
     finally:

@@ -70,7 +70,10 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
             if self._drafts or self._states:
                 await self._commit_soon()  # what an earlier round could not write
             return
-        self._written[user_id] = text
+        if text:
+            self._written[user_id] = text
+        else:
+            self._written.pop(user_id, None)  # nothing kept per person without a draft
         self._drafts[user_id] = data or None
         await self._commit_soon()
 
@@ -107,6 +110,8 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
+        if user_id not in self._written and user_id not in self._drafts:
+            return  # nothing stored: the memory sweep drops empty entries by the thousand
         self._drafts[user_id] = None
         self._written.pop(user_id, None)
         await self._commit_soon()

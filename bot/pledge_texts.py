@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from bot.banks import NAPAS_BANKS
 from bot.i18n import N_, Gettext, local_date, money
 from bot.settings import Settings
 from bot.vietqr import build_payload
@@ -41,26 +42,10 @@ METHOD_LABELS: dict[str, str] = {
 ANONYMOUS = N_("Anonymous benefactor")
 
 # NAPAS BINs of the banks most study-promotion funds bank with; BANK_NAME overrides.
-BANK_NAMES = {
-    "970436": "Vietcombank",
-    "970415": "VietinBank",
-    "970418": "BIDV",
-    "970405": "Agribank",
-    "970422": "MB Bank",
-    "970407": "Techcombank",
-    "970416": "ACB",
-    "970432": "VPBank",
-    "970423": "TPBank",
-    "970403": "Sacombank",
-    "970441": "VIB",
-    "970448": "OCB",
-    "970437": "HDBank",
-    "970443": "SHB",
-}
 
 
 def bank_name(settings: Settings) -> str:
-    return settings.bank_name or BANK_NAMES.get(settings.bank_bin, settings.bank_bin)
+    return settings.bank_name or NAPAS_BANKS.get(settings.bank_bin, settings.bank_bin)
 
 
 def fund_text(_: Gettext, kind: str, name: str | None) -> str:

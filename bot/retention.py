@@ -7,7 +7,7 @@ whose data was erased or purged, so that persistence does not write it back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,24 @@ def _conversation_handlers(application: AnyApplication) -> list[ConversationHand
     return found
 
 
+def end_conversations(application: AnyApplication, user_id: int, names: Collection[str]) -> int:
+    """End the user's open conversations of the named handlers (their timeouts too); PTB has
+    no public way to end one user's conversation from outside it, so this does what PTB does
+    on END. Returns how many were open."""
+    ended = 0
+    for handler in _conversation_handlers(application):
+        if handler.name not in names:
+            continue
+        states = handler._conversations
+        for key in [k for k in states if user_id in k]:
+            job = handler.timeout_jobs.pop(key, None)
+            if job is not None:
+                job.schedule_removal()
+            states.pop(key, None)
+            ended += 1
+    return ended
+
+
 def forget_user(application: AnyApplication, user_id: int) -> None:
     """Drop the user's data held in memory: their drafts (user_data), their open conversations
     and those conversations' timeouts, and their cached language. Persistence then deletes the
@@ -43,16 +61,10 @@ def forget_user(application: AnyApplication, user_id: int) -> None:
     if user_data is not None:
         user_data.clear()
     application.drop_user_data(user_id)
-    for handler in _conversation_handlers(application):
-        # PTB has no public way to end one user's conversation from outside it. Deleting the
-        # key from the handler's state dict is what PTB itself does on END, and the deletion
-        # reaches persistence as a None state at its next run.
-        states = handler._conversations
-        for key in [k for k in states if user_id in k]:
-            job = handler.timeout_jobs.pop(key, None)
-            if job is not None:
-                job.schedule_removal()
-            states.pop(key, None)
+    # The deletions reach persistence as None states at its next run.
+    end_conversations(
+        application, user_id, [str(h.name) for h in _conversation_handlers(application)]
+    )
     runtime = application.bot_data.get("runtime")
     if runtime is not None:
         # Its next update then creates a fresh users row, in the language Telegram reports.

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from telegram.request import BaseRequest
+
+from bot.memory import BoundedCache
+from bot.pacing import SendPacer
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,11 +35,19 @@ class Runtime:
     admin_ids: set[int] = field(default_factory=set)
     engine: BroadcastEngine | None = None
     mailer: PledgeMailer | None = None
-    _languages: dict[int, str] = field(default_factory=dict)
-    _seen_on: dict[int, date] = field(default_factory=dict)
+    pacer: SendPacer = field(default_factory=SendPacer)
+    requests: list[BaseRequest] = field(default_factory=list)
+    _languages: BoundedCache[int, str] = field(default_factory=BoundedCache)
+    _seen_on: BoundedCache[int, date] = field(default_factory=BoundedCache)
 
     def __post_init__(self) -> None:
         self.admin_ids |= set(self.settings.admin_ids)
+
+    async def close_requests(self) -> None:
+        for request in self.requests:
+            await request.shutdown()
+        if self.engine is not None:
+            await self.engine.bot.shutdown()
 
     def now(self) -> datetime:
         return self.clock()

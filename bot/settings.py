@@ -5,11 +5,13 @@ Every setting has a default and a help text; the README repeats this registry.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.quiet import QuietHours
@@ -36,6 +38,12 @@ REGISTRY: tuple[SettingSpec, ...] = (
         "",
         "Base URL of a self-hosted Bot API server or of the emulator "
         f"(empty: Telegram's, {TELEGRAM_API_DEFAULT}).",
+    ),
+    SettingSpec(
+        "ALLOW_INSECURE_API_URL",
+        "false",
+        "Allow a plain http:// TELEGRAM_API_URL to another machine (the token travels in clear);"
+        " loopback addresses are always allowed.",
     ),
     SettingSpec("DATABASE_PATH", "./data/khuyenhoc.sqlite3", "SQLite database file."),
     SettingSpec("ADMIN_IDS", "", "Comma-separated Telegram user ids of the administrators."),
@@ -188,6 +196,18 @@ def load_settings(
     api_url = get("TELEGRAM_API_URL")
     if api_url and not re.match(r"^https?://[^\s/]+", api_url):
         raise SettingsError("TELEGRAM_API_URL must be an http:// or https:// URL")
+    insecure_raw = get("ALLOW_INSECURE_API_URL").lower()
+    if insecure_raw not in _BOOLEANS:
+        raise SettingsError("ALLOW_INSECURE_API_URL must be true or false")
+    if (
+        api_url.lower().startswith("http://")
+        and not is_loopback_url(api_url)
+        and insecure_raw not in _TRUE
+    ):
+        raise SettingsError(
+            "TELEGRAM_API_URL uses plain http:// to another machine: the bot token would travel"
+            " in clear. Use https://, or set ALLOW_INSECURE_API_URL=true if the network is yours"
+        )
 
     admin_ids: set[int] = set()
     for part in get("ADMIN_IDS").replace(";", ",").split(","):
@@ -228,9 +248,9 @@ def load_settings(
         raise SettingsError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
 
     paid_raw = get("BROADCAST_PAID").lower()
-    if paid_raw not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+    if paid_raw not in _BOOLEANS:
         raise SettingsError("BROADCAST_PAID must be true or false")
-    paid = paid_raw in ("true", "1", "yes", "on")
+    paid = paid_raw in _TRUE
     try:
         rate = float(get("BROADCAST_RATE"))
     except ValueError:
@@ -252,6 +272,13 @@ def load_settings(
     bank_bin, bank_account = get("BANK_BIN"), get("BANK_ACCOUNT").replace(" ", "")
     if bank_bin and not re.fullmatch(r"[0-9]{6}", bank_bin):
         raise SettingsError("BANK_BIN must be the bank's six-digit NAPAS BIN, such as 970436")
+    from bot.banks import NAPAS_BANKS
+
+    if bank_bin and bank_bin not in NAPAS_BANKS:
+        raise SettingsError(
+            f"BANK_BIN {bank_bin} is not the BIN of a NAPAS member bank (970436 is Vietcombank,"
+            " 970418 BIDV, 970405 Agribank): see bot/banks.py"
+        )
     if bank_account and not re.fullmatch(r"[A-Za-z0-9]{1,19}", bank_account):
         raise SettingsError("BANK_ACCOUNT must be 1 to 19 letters or digits")
     if bool(bank_bin) != bool(bank_account):
@@ -291,6 +318,21 @@ def load_settings(
         bot_username=username,
         retention_days=int(retention_raw),
     )
+
+
+_TRUE = ("true", "1", "yes", "on")
+_BOOLEANS = (*_TRUE, "false", "0", "no", "off")
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url` points to this machine (127.0.0.0/8, ::1 or localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_reminders(text: str) -> tuple[timedelta, ...] | None:

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import CITY_WIDE_ONLY, city_officer_only, officer_only, refuse
+from bot.access import ADMINS_ONLY, CITY_WIDE_ONLY, city_officer_only, officer_only, refuse
 from bot.announcement import render, send_rendered
 from bot.broadcast_engine import BroadcastEngine, seconds_left
 from bot.context import BotContext
@@ -47,6 +47,7 @@ from storage.broadcasts import (
     get_broadcast,
     progress,
     recent_broadcasts,
+    release_broadcast,
     reschedule,
     set_progress_message,
 )
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 COMPOSE = DraftKind("bc")
 MOVE = DraftKind("mv")
 CONTROL = "bcc"  # progress and list buttons: bcc:<id>:<pause|resume|cancel|move>
+CONTROL_ACTIONS = ("pause", "resume", "cancel", "move", "release")
 
 TEXT, TEXT_EN, SEGMENT, WARD, CATEGORY, WHEN, AT, PREVIEW, EDIT = range(100, 109)
 MOVE_AT = 120
@@ -480,6 +482,12 @@ async def show_preview(update: Update, context: BotContext) -> int:
 
 @officer_only
 async def confirm_pressed(update: Update, context: BotContext) -> int:
+    draft = COMPOSE.of(context)
+    own_ward = scope_segment(context)
+    if own_ward is not None and draft.get("segment") != own_ward:
+        # The scope was narrowed while writing: refused (the press answered once), and over.
+        await refuse(update, context, "broadcast.create", context._(CITY_WIDE_ONLY))
+        return COMPOSE.end(context)
     args = await COMPOSE.pressed(update, context, "confirm")
     if args is None:
         return PREVIEW
@@ -487,11 +495,6 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    draft = COMPOSE.of(context)
-    own_ward = scope_segment(context)
-    if own_ward is not None and draft.get("segment") != own_ward:
-        await refuse(update, context, "broadcast.create", context._(CITY_WIDE_ONLY))
-        return PREVIEW
     if args == ["quiet"]:
         draft["quiet_exempt"] = True
     broadcast = await create_broadcast(
@@ -623,10 +626,14 @@ def composer() -> ConversationHandler[BotContext]:
 # --- /broadcasts, and the control buttons -------------------------------------------------------
 
 
-def control_buttons(broadcast: Broadcast, _: Any) -> list[InlineKeyboardButton]:
+def control_buttons(
+    broadcast: Broadcast, _: Any, admin: bool = False
+) -> list[InlineKeyboardButton]:
     def b(label: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=f"{CONTROL}:{broadcast.id}:{action}")
 
+    if broadcast.held_at is not None:
+        return [b(_("▶️ Release"), "release"), b(_("✖️ Cancel"), "cancel")] if admin else []
     if broadcast.status == "sending":
         return [b(_("⏸ Pause"), "pause"), b(_("✖️ Cancel"), "cancel")]
     if broadcast.status == "paused":
@@ -648,9 +655,12 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
         return
     for item in items:
         when = local_datetime(item.scheduled_at, context.lang, runtime.settings.tz)
+        status = status_label(item.status, _)
+        if item.held_at is not None:
+            status = _("⛔ held: its author's role was withdrawn")
         line = _("#{id} · {status} · {time}\n{audience}").format(
             id=item.id,
-            status=status_label(item.status, _),
+            status=status,
             time=when,
             audience=segment_text(runtime, item.segment, _),
         )
@@ -660,7 +670,8 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
                 sent=number(figures.sent, context.lang), total=number(figures.total, context.lang)
             )
         snippet = item.text_vi if len(item.text_vi) <= 80 else item.text_vi[:79] + "…"
-        buttons = control_buttons(item, _)
+        access = context.access
+        buttons = control_buttons(item, _, admin=access is not None and access.is_admin)
         await say(
             update,
             context,
@@ -680,15 +691,29 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
         await query.answer(_("This button has expired."), show_alert=True)
         return None
     broadcast_id, action = int(parts[1]), parts[2]
+    if action not in CONTROL_ACTIONS:
+        await query.answer(_("This button has expired."), show_alert=True)
+        return None
     own_ward = scope_segment(context)
     if own_ward is not None:
         target = await get_broadcast(context.runtime.db, broadcast_id)
         if target is None or target.segment != own_ward:
-            await refuse(update, context, f"broadcast.{action}", _(CITY_WIDE_ONLY))
+            known = action if action in CONTROL_ACTIONS else "control"
+            await refuse(update, context, f"broadcast.{known}", _(CITY_WIDE_ONLY))
             return None
     engine = engine_of(context)
     done = False
-    if action == "pause":
+    if action == "release":
+        access = context.access
+        if access is None or not access.is_admin:
+            await refuse(update, context, "broadcast.release", _(ADMINS_ONLY))
+            return None
+        done = await release_broadcast(context.runtime.db, broadcast_id)
+        if done:
+            released = await get_broadcast(context.runtime.db, broadcast_id)
+            if released is not None and released.status == "scheduled":
+                engine.arm(released)
+    elif action == "pause":
         done = await engine.pause(broadcast_id)
     elif action == "resume":
         done = await engine.resume(broadcast_id)

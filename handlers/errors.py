@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.context import BotContext
+from bot.i18n import gettext_for
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +38,21 @@ async def on_error(update: object, context: BotContext) -> None:
         )
     except Exception:
         log.warning("update %s: could not send the apology", update_id)
+
+
+async def slow_down(bot: Bot, runtime: Runtime, update: Update) -> None:
+    """Told once when someone sends faster than the bot can answer and updates were dropped."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    try:
+        _ = gettext_for(await runtime.language_of(user.id, user.language_code))
+        await bot.send_message(
+            chat.id,
+            _(
+                "You are sending messages faster than I can answer, so I skipped some of them."
+                " Please wait for my reply before sending the next one."
+            ),
+        )
+    except Exception:
+        log.warning("could not ask someone to slow down", exc_info=True)

@@ -591,7 +591,7 @@ async def size_typed(update: Update, context: BotContext) -> int:
 
 async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the registration once, however often Submit is pressed."""
-    if await LEARNING.pressed(update, context, "confirm") is None:
+    if await LEARNING.pressed(update, context, "confirm", keep_buttons=True) is None:
         return SUMMARY
     user = update.effective_user
     assert user is not None
@@ -620,7 +620,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
             replaces=draft.get("replaces"),
         )
     except Stale as stale:
-        LEARNING.end(context)
+        await LEARNING.finish(update, context, "learning_model")
         status = _(STATUS_LABELS[stale.current.status]) if stale.current else "?"
         await say(
             update,
@@ -632,7 +632,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
             main_menu(_),
         )
         return ConversationHandler.END
-    LEARNING.end(context)
+    await LEARNING.finish(update, context, "learning_model")
     saved = done.model
     if not done.created:
         text = _(

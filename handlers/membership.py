@@ -505,7 +505,7 @@ async def organisation_skipped(update: Update, context: BotContext) -> int:
 
 async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the member in one transaction and welcome them."""
-    if await JOIN.pressed(update, context, "confirm") is None:
+    if await JOIN.pressed(update, context, "confirm", keep_buttons=True) is None:
         return SUMMARY
     user = update.effective_user
     assert user is not None
@@ -533,7 +533,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
         now,
         year=now.astimezone(runtime.settings.tz).year,
     )
-    JOIN.end(context)
+    await JOIN.finish(update, context, "membership")
     _ = context._
     if created:
         log.info("member created")

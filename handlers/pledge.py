@@ -518,7 +518,7 @@ async def method_pressed(update: Update, context: BotContext) -> int:
 
 async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the pledge (once, however often Confirm is pressed) and give the payment details."""
-    if await PLEDGE.pressed(update, context, "confirm") is None:
+    if await PLEDGE.pressed(update, context, "confirm", keep_buttons=True) is None:
         return SUMMARY
     user = update.effective_user
     assert user is not None
@@ -556,7 +556,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
         first_reminder_at=now + delays[0] if delays else None,
         new_donor=new_donor,
     )
-    PLEDGE.end(context)
+    await PLEDGE.finish(update, context, "pledge")
     if created:
         log.info("pledge created")
     _ = context._

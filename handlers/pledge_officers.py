@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 8
 PREFIX = "opl"
+PLEDGE_ACTIONS = ("list", "open", "full", "other", "reject", "why", "ok", "no")
 OTHER_AMOUNT, REASON, CONFIRM = range(3)
 REVIEW_KEY = "review"  # user_data: the pledge an officer is typing an amount or reason for
 QUICK_REASONS = {
@@ -230,7 +231,9 @@ async def _pledge_of_button(update: Update, context: BotContext) -> Pledge | Non
         await query.answer(context._("This button has expired."), show_alert=True)
         return None
     if not _in_scope(context, pledge):
-        await refuse(update, context, f"pledge.{args[0]}", context._(OTHER_WARD))
+        # Only what the bot issued reaches the audit: the pressed action, if it is one of ours.
+        action = args[0] if args and args[0] in PLEDGE_ACTIONS else "button"
+        await refuse(update, context, f"pledge.{action}", context._(OTHER_WARD))
         return None
     return pledge
 

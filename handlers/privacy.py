@@ -367,23 +367,44 @@ def warning_text(_: Gettext, data: PersonalData) -> str:
                 "({number})"
             ).format(number=data.member["member_no"])
         )
-        kept.append(_("your member record's commune or ward and category, for the counts"))
+        kept.append(
+            _(
+                "your member record's number, commune or ward, category and date of joining,"
+                " for the counts"
+            )
+        )
     if data.donor:
         erased.append(_("your name and phone as a donor"))
     if data.pledges:
-        erased.append(_("your name on your pledges, and on the honour roll"))
+        erased.append(
+            _("your name on your pledges and on the honour roll, and the reasons officers wrote")
+        )
         kept.append(
-            _("each pledge's amount, fund, date and reference, for the accounts, anonymously")
+            _(
+                "each pledge's amount, fund, purpose, status, date and reference, for the"
+                " accounts, anonymously"
+            )
         )
     if data.learning_models:
-        erased.append(_("the contact name and phone of your learning models"))
-        kept.append(_("your learning models' names, places and sizes, for the counts"))
+        erased.append(
+            _(
+                "your learning models' names, contact names and phones, and the Association's"
+                " notes on them"
+            )
+        )
+        kept.append(
+            _(
+                "your learning models' kind, commune or ward, size, status and rating, for the"
+                " counts"
+            )
+        )
     erased.append(
         _("your language, your announcements subscription and any form you have not finished")
     )
     erased.append(_("every link between your Telegram account and what you did here"))
     if data.consents:
         kept.append(_("what you consented to and when, without your name"))
+    kept.append(_("the date of this deletion, without your name"))
     lines = [
         _("⚠️ Delete your personal data?"),
         "",

@@ -14,8 +14,9 @@ from bot.access import admin_only
 from bot.context import BotContext
 from bot.drafts import say
 from bot.i18n import gettext_for
+from bot.retention import end_conversations
 from bot.wards import resolve_ward
-from storage.officers import grant_role, list_officers, remove_officer
+from storage.officers import get_officer, grant_role, list_officers, remove_officer
 from storage.users import get_language
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ async def grant(update: Update, context: BotContext) -> None:
             _("{id} is an administrator from ADMIN_IDS; change that setting.").format(id=target),
         )
         return
+    before = await get_officer(runtime.db, target)
     changed = await grant_role(
         runtime.db, target, role, f"admin:{user.id}", runtime.now(), ward_code, ward_name
     )
@@ -101,9 +103,44 @@ async def grant(update: Update, context: BotContext) -> None:
         text = _("{id} is now an officer for {scope}.").format(id=target, scope=scope)
     if not changed:
         text = _("Nothing changed: {id} already had that role.").format(id=target)
+    narrowed = (
+        changed
+        and before is not None
+        and role == "officer"
+        and ward_code is not None
+        and (before.role == "admin" or before.ward_code != ward_code)
+    )
+    if narrowed:
+        text += await _withdraw(context, target, f"ward:{ward_code}")
     await say(update, context, text)
     if changed:
         await _tell(context, target, role, ward_name)
+
+
+OFFICER_JOURNEYS = ("broadcast", "broadcast-move", "pledge_review", "learning_review")
+
+
+async def _withdraw(context: BotContext, target: int, keep_segment: str | None) -> str:
+    """After a revocation or a narrower scope: end the person's officer conversations at once
+    and hold what they announced beyond their new rights. Returns what the admin is told."""
+    runtime = context.runtime
+    end_conversations(context.application, target, OFFICER_JOURNEYS)
+    await context.application.update_persistence()
+    held = (
+        await runtime.engine.hold_author(target, runtime.now(), keep_segment)
+        if runtime.engine is not None
+        else []
+    )
+    if not held:
+        return ""
+    for broadcast_id in held:
+        await runtime.audit(None, "broadcast.hold", target=f"broadcast:{broadcast_id}")
+    _ = context._
+    return "\n" + context.ngettext(
+        "Their announcement {ids} is held: /broadcasts to release or cancel it.",
+        "Their announcements {ids} are held: /broadcasts to release or cancel them.",
+        len(held),
+    ).format(ids=", ".join(f"#{i}" for i in held))
 
 
 async def _tell(context: BotContext, target: int, role: str, ward_name: str | None) -> None:
@@ -148,6 +185,8 @@ async def revoke(update: Update, context: BotContext) -> None:
     text = (
         _("{id} is no longer an officer.") if removed else _("{id} had no role to revoke.")
     ).format(id=target)
+    if removed:
+        text += await _withdraw(context, target, None)
     await say(update, context, text)
 
 

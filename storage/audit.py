@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,10 @@ from storage.db import Database
 from storage.timefmt import from_db, to_db
 
 OUTCOMES = ("ok", "refused", "failed")
+# What the bot itself writes: an action such as 'pledge.reject', a target such as 'pledge:12'.
+# Anything else (text a forged button could carry) is refused here, whatever the caller.
+_ACTION = re.compile(r"[a-z_]{1,24}(\.[a-z_]{1,24}){0,2}")
+_TARGET = re.compile(r"[a-z_]{1,16}:-?[0-9]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ async def record(
 ) -> None:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
+    if not _ACTION.fullmatch(action):
+        raise ValueError("an audit action must be one the bot defines")
+    if target is not None and not _TARGET.fullmatch(target):
+        raise ValueError("an audit target must be a kind and a number")
     await db.execute(
         "INSERT INTO audit (at, actor, action, target, outcome, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (to_db(at), actor, action, target, outcome, detail[:500] if detail else None),

@@ -55,6 +55,7 @@ class Broadcast:
     progress_chat: int | None
     progress_msg: int | None
     campaign_key: str | None
+    held_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         progress_chat=row["progress_chat"],
         progress_msg=row["progress_msg"],
         campaign_key=row["campaign_key"],
+        held_at=_moment(row["held_at"]),
     )
 
 
@@ -217,7 +219,8 @@ async def campaign_broadcasts(db: Database) -> list[Broadcast]:
 
 async def scheduled_broadcasts(db: Database) -> list[Broadcast]:
     rows = await db.fetchall(
-        "SELECT * FROM broadcasts WHERE status = 'scheduled' ORDER BY scheduled_at, id"
+        "SELECT * FROM broadcasts WHERE status = 'scheduled' AND held_at IS NULL"
+        " ORDER BY scheduled_at, id"
     )
     return [_broadcast(r) for r in rows]
 
@@ -383,9 +386,11 @@ async def claim_deliveries(
         "  SELECT broadcast_id, telegram_id FROM deliveries"
         "  WHERE broadcast_id = ? AND status = 'pending'"
         "  AND (next_try_at IS NULL OR next_try_at <= ?)"
+        # Paused, cancelled or held from another process: nothing more is taken.
+        "  AND EXISTS (SELECT 1 FROM broadcasts WHERE id = ? AND status = 'sending')"
         "  ORDER BY telegram_id LIMIT ?)"
         " RETURNING telegram_id, language, attempts",
-        (broadcast_id, to_db(now), limit),
+        (broadcast_id, to_db(now), broadcast_id, limit),
     )
     claimed = [Delivery(broadcast_id, r["telegram_id"], r["language"], r["attempts"]) for r in rows]
     return sorted(claimed, key=lambda d: d.telegram_id)
@@ -484,3 +489,29 @@ async def set_reachable(
         "UPDATE users SET reachable = ?, unreachable_reason = ? WHERE telegram_id = ?",
         (int(reachable), None if reachable else reason, telegram_id),
     )
+
+
+async def hold_broadcasts_of(
+    db: Database, author: int, at: datetime, keep_segment: str | None = None
+) -> list[int]:
+    """Hold the author's scheduled and running announcements for an administrator (those to
+    `keep_segment`, the author's new ward, excepted); running ones are paused. Returns ids."""
+    rows = await db.write_returning(
+        "UPDATE broadcasts SET held_at = ?,"
+        " status = CASE WHEN status = 'sending' THEN 'paused' ELSE status END"
+        " WHERE created_by = ? AND status IN ('scheduled', 'sending', 'paused')"
+        " AND held_at IS NULL AND (? IS NULL OR segment != ?) RETURNING id",
+        (to_db(at), author, keep_segment, keep_segment),
+    )
+    return sorted(int(r["id"]) for r in rows)
+
+
+async def release_broadcast(db: Database, broadcast_id: int) -> bool:
+    """An administrator lets a held announcement go on: scheduled, it waits for its time;
+    paused, it waits for Resume."""
+    changed = await db.execute(
+        "UPDATE broadcasts SET held_at = NULL WHERE id = ? AND held_at IS NOT NULL"
+        " AND status IN ('scheduled', 'sending', 'paused')",
+        (broadcast_id,),
+    )
+    return changed == 1

@@ -22,6 +22,7 @@ from storage.timefmt import to_db
 
 HONOUR_PURPOSE = "honour_roll"
 ERASE_ACTION = "data.delete"
+ERASED_NAME = "—"  # an erased learning model's name (the column may not be empty)
 
 Row = dict[str, Any]
 
@@ -76,6 +77,20 @@ def _rows(rows: Iterable[aiosqlite.Row]) -> list[Row]:
     return [dict(r) for r in rows]
 
 
+_DECIDERS = ("decided_by", "reviewed_by", "rated_by", "added_by")
+
+
+def _roles_only(row: Row | None) -> Row | None:
+    """Who decided, as a role ('officer', 'admin'): never another person's account id."""
+    if row is None:
+        return None
+    for key in _DECIDERS:
+        value = row.get(key)
+        if isinstance(value, str) and value.startswith(("officer:", "admin:")):
+            row[key] = value.split(":", 1)[0]
+    return row
+
+
 def _holds_any(key: str, ids: Collection[int]) -> bool:
     """Whether a persisted conversation key ('[chat_id, user_id]' as JSON) names one of `ids`."""
     try:
@@ -126,19 +141,27 @@ async def personal_data(db: Database, telegram_id: int) -> PersonalData:
             "SELECT language, first_seen_at, last_seen_at, subscribed, reachable,"
             " unreachable_reason FROM users WHERE telegram_id = ?"
         ),
-        officer=await first("SELECT * FROM officers WHERE telegram_id = ?"),
+        officer=_roles_only(await first("SELECT * FROM officers WHERE telegram_id = ?")),
         member=await first("SELECT * FROM members WHERE telegram_id = ?"),
         donor=await first("SELECT * FROM donors WHERE telegram_id = ?"),
-        pledges=await every(
-            "SELECT * FROM pledges WHERE telegram_id = ?"
-            " OR member_id IN (SELECT id FROM members WHERE telegram_id = ?)"
-            " OR donor_id IN (SELECT id FROM donors WHERE telegram_id = ?) ORDER BY id",
-            one * 3,
-        ),
+        pledges=[
+            row
+            for row in await every(
+                "SELECT * FROM pledges WHERE telegram_id = ?"
+                " OR member_id IN (SELECT id FROM members WHERE telegram_id = ?)"
+                " OR donor_id IN (SELECT id FROM donors WHERE telegram_id = ?) ORDER BY id",
+                one * 3,
+            )
+            if _roles_only(row) is not None
+        ],
         consents=await every("SELECT * FROM consents WHERE telegram_id = ? ORDER BY id"),
-        learning_models=await every(
-            "SELECT * FROM learning_models WHERE telegram_id = ? ORDER BY id"
-        ),
+        learning_models=[
+            row
+            for row in await every(
+                "SELECT * FROM learning_models WHERE telegram_id = ? ORDER BY id"
+            )
+            if _roles_only(row) is not None
+        ],
         draft=draft,
         conversations=conversations,
         deliveries=await every(
@@ -200,6 +223,7 @@ async def erase_user(db: Database, telegram_id: int, at: datetime) -> Erasure:
         pledges = await conn.execute(
             "UPDATE pledges SET telegram_id = NULL, donor_name = '', public_name = 0,"
             " anonymised = 1, request_key = NULL, next_reminder_at = NULL, notice_due = NULL,"
+            " reject_reason = CASE WHEN reject_reason IS NULL THEN NULL ELSE '' END,"
             f" updated_at = :at WHERE {_PLEDGES_OF}",
             ids,
         )
@@ -215,8 +239,10 @@ async def erase_user(db: Database, telegram_id: int, at: datetime) -> Erasure:
             ids,
         )
         models = await conn.execute(
-            "UPDATE learning_models SET telegram_id = NULL, contact_name = NULL,"
-            " contact_phone = NULL, erased_at = :at, updated_at = :at WHERE telegram_id = :id",
+            # The name often names the family ("Gia đình ông ..."); officers' notes may too.
+            f"UPDATE learning_models SET telegram_id = NULL, name = '{ERASED_NAME}',"
+            " contact_name = NULL, contact_phone = NULL, review_note = NULL, erased_at = :at,"
+            " updated_at = :at WHERE telegram_id = :id",
             ids,
         )
         # Asking for erasure withdraws every consent; the record of what was agreed stays.
@@ -255,6 +281,9 @@ async def erase_user(db: Database, telegram_id: int, at: datetime) -> Erasure:
             " VALUES (?, NULL, ?, NULL, 'ok', NULL)",
             (moment, ERASE_ACTION),
         )
+    # secure_delete has zeroed the old values in the pages; the WAL still has them until it is
+    # folded into the database and emptied.
+    await db.checkpoint()
     return Erasure(
         member=members.rowcount > 0,
         donor=donors.rowcount > 0,
@@ -318,6 +347,7 @@ async def purge_inactive_users(
         # Refusals they once ran into keep the fact, not who it was.
         await conn.execute(f"UPDATE audit SET actor = NULL WHERE actor IN ({_INACTIVE})", params)
         await conn.execute(f"DELETE FROM users WHERE {chosen}", params)
+    await db.checkpoint()
     return purged
 
 

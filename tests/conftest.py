@@ -8,7 +8,7 @@ import pytest
 from bot.local import local_bot
 from bot.settings import Settings
 from storage import Database
-from tests.support import FakeClock
+from tests.support import FakeClock, fast_pacer
 
 ADMIN_ID = 900_001
 
@@ -37,7 +37,7 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 
 @pytest.fixture
 async def local(settings: Settings, clock: FakeClock) -> AsyncIterator[object]:
-    async with local_bot(settings, clock=clock, poll_timeout=1) as running:
+    async with local_bot(settings, clock=clock, poll_timeout=1, pacer=fast_pacer()) as running:
         yield running
         # A bot that breaks the Bot API fails its tests.
         assert running.emulator.api_errors == []

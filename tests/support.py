@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.emulator import SentMessage
 from bot.local import LocalBot
+from bot.pacing import SendPacer
 from storage import Database
 from storage.members import MemberInput, record_consent, save_member
 from storage.users import ensure_user
@@ -151,3 +152,9 @@ async def seed_member(
         category=category,
     )
     await save_member(db, telegram_id, data, consent, "HP", moment)
+
+
+def fast_pacer() -> SendPacer:
+    """A send pacer that never makes a test wait: the emulator enforces no limits by default.
+    Tests of pacing itself use the real one (tests/e2e/test_bursts.py)."""
+    return SendPacer(per_second=100_000, chat_per_second=100_000.0, chat_burst=1000)

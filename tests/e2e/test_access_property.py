@@ -24,7 +24,7 @@ from storage.broadcasts import BroadcastDraft, create_broadcast
 from storage.pledges import PledgeInput, create_pledge
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import BANK
-from tests.support import Chat, FakeClock, seed_member
+from tests.support import Chat, FakeClock, fast_pacer, seed_member
 
 CITIZEN, WARD_OFFICER = 8001, 8002
 NGO_QUYEN, LE_CHAN = 11341, 11338
@@ -173,7 +173,7 @@ MODEL_STATE = "SELECT id, status, rating, review_note FROM learning_models ORDER
 
 
 async def play(actor: int, steps: list[Action], settings_: Settings) -> None:
-    async with local_bot(settings_, clock=FakeClock(), poll_timeout=1) as local:
+    async with local_bot(settings_, clock=FakeClock(), poll_timeout=1, pacer=fast_pacer()) as local:
         db = local.runtime.db
         await seed_world(db)
         pledges_before = await snapshot(db, PLEDGE_STATE)

@@ -16,7 +16,7 @@ from bot.local import LOCAL_TOKEN, LocalBot, local_bot
 from bot.settings import Settings
 from storage.broadcasts import BroadcastDraft, create_broadcast, get_broadcast, progress
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, eventually, seed_member
+from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SHIPPED_CALENDAR = Path("locales/campaign/2026.toml").read_text(encoding="utf-8")
@@ -33,7 +33,9 @@ async def running(
     **overrides: object,
 ) -> AsyncIterator[LocalBot]:
     changed = replace(settings, **overrides)  # type: ignore[arg-type]
-    async with local_bot(changed, clock=clock, emulator=emulator, poll_timeout=1) as local:
+    async with local_bot(
+        changed, clock=clock, emulator=emulator, poll_timeout=1, pacer=fast_pacer()
+    ) as local:
         yield local
         assert local.emulator.api_errors == []
 

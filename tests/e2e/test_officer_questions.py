@@ -18,7 +18,7 @@ from storage.privacy import erase_user
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import BANK, pledge_rows, said
 from tests.e2e.test_pledge_officers import donors, open_pledge
-from tests.support import Chat, FakeClock
+from tests.support import Chat, FakeClock, fast_pacer
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def local(settings: Settings, clock: FakeClock) -> AsyncIterator[LocalBot]:
-    async with local_bot(settings, clock=clock, poll_timeout=1) as running:
+    async with local_bot(settings, clock=clock, poll_timeout=1, pacer=fast_pacer()) as running:
         yield running
         assert running.emulator.api_errors == []
 

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.vietqr import parse_payload
 from storage import Database
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, seed_member
+from tests.support import Chat, FakeClock, fast_pacer, seed_member
 
 BANK = {
     "bank_bin": "970436",
@@ -32,7 +32,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def local(settings: Settings, clock: FakeClock) -> AsyncIterator[LocalBot]:
-    async with local_bot(settings, clock=clock, poll_timeout=1) as running:
+    async with local_bot(settings, clock=clock, poll_timeout=1, pacer=fast_pacer()) as running:
         yield running
         assert running.emulator.api_errors == []
 

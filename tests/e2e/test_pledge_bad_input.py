@@ -17,7 +17,7 @@ from bot.settings import Settings
 from storage.officers import add_officer
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import BANK, count, pledge_rows, said
-from tests.support import Chat, FakeClock, eventually, seed_member
+from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def local(settings: Settings, clock: FakeClock) -> AsyncIterator[LocalBot]:
-    async with local_bot(settings, clock=clock, poll_timeout=1) as running:
+    async with local_bot(settings, clock=clock, poll_timeout=1, pacer=fast_pacer()) as running:
         yield running
         assert running.emulator.api_errors == []
 

@@ -173,7 +173,9 @@ async def test_delete_then_yes_erases_exactly_what_it_says(local: LocalBot) -> N
     assert warning.startswith(WARNING)
     assert "họ tên, số điện thoại, năm sinh, người giám hộ và cơ quan, đơn vị" in warning
     assert "HP-2026-000001" in warning
-    assert "số tiền, quỹ, ngày và mã của từng khoản ủng hộ" in warning
+    assert "số tiền, quỹ, mục đích, trạng thái, ngày và mã của từng khoản ủng hộ" in warning
+    assert "cùng lý do cán bộ Hội đã ghi" in warning  # erased too
+    assert "ngày bạn yêu cầu xoá dữ liệu, không kèm tên bạn" in warning  # the one audit row
     assert chat.last.buttons == [YES, NO]
 
     await chat.press(YES)

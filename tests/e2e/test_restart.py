@@ -9,7 +9,7 @@ import pytest
 from bot.emulator import BotApiEmulator
 from bot.local import LOCAL_TOKEN, local_bot
 from bot.settings import Settings
-from tests.support import Chat, FakeClock
+from tests.support import Chat, FakeClock, fast_pacer
 
 AGREE = "✅ Tôi đồng ý"
 SHARE = "📱 Gửi số điện thoại của tôi"
@@ -45,7 +45,9 @@ def button_data(chat: Chat, label: str) -> tuple[int, str]:
 async def test_registration_resumes_at_the_same_step_after_a_restart(
     settings: Settings, clock: FakeClock, emulator: BotApiEmulator
 ) -> None:
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as first:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as first:
         chat = Chat(first, 4001, phone="+84912345678")
         await chat.send("/join")
         consent_message, agree_data = button_data(chat, AGREE)
@@ -55,7 +57,9 @@ async def test_registration_resumes_at_the_same_step_after_a_restart(
         assert chat.replies() == [YEAR_Q]
     assert emulator.api_errors == []
 
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as second:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as second:
         chat.local = second
         # A button from before the restart is still refused...
         assert await chat.press_data(agree_data, consent_message) == []
@@ -90,7 +94,9 @@ async def test_registration_resumes_at_the_same_step_after_a_restart(
 async def test_buttons_shown_before_a_restart_still_work(
     settings: Settings, clock: FakeClock, emulator: BotApiEmulator
 ) -> None:
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as first:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as first:
         chat = Chat(first, 4002)
         await chat.send("/join")
         await chat.press(AGREE)
@@ -101,7 +107,9 @@ async def test_buttons_shown_before_a_restart_still_work(
         await chat.press("Phường Ngô Quyền")
         assert chat.replies() == [CATEGORY_Q]
 
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as second:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as second:
         chat.local = second
         replies = await chat.press("Người nghỉ hưu")
         assert len(replies) == 1
@@ -125,13 +133,17 @@ async def test_buttons_shown_before_a_restart_still_work(
 async def test_language_choice_survives_a_restart(
     settings: Settings, clock: FakeClock, emulator: BotApiEmulator
 ) -> None:
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as first:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as first:
         chat = Chat(first, 4003, language_code="vi")
         await chat.send("/language")
         await chat.press("🇬🇧 English")
         assert chat.replies() == ["Done: I will speak English with you."]
 
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as second:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as second:
         chat.local = second
         replies = await chat.send("/start")
         assert replies[0].startswith("Welcome to the Hải Phòng Study Promotion Association!")
@@ -147,7 +159,9 @@ async def test_language_choice_survives_a_restart(
 async def test_a_cancelled_registration_stays_cancelled_after_a_restart(
     settings: Settings, clock: FakeClock, emulator: BotApiEmulator
 ) -> None:
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as first:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as first:
         chat = Chat(first, 4004)
         await chat.send("/join")
         await chat.press(AGREE)
@@ -161,7 +175,9 @@ async def test_a_cancelled_registration_stays_cancelled_after_a_restart(
         await chat.press("✖️ Huỷ")
         assert chat.replies()[0].startswith("Đã huỷ đăng ký")
 
-    async with local_bot(settings, emulator=emulator, clock=clock, poll_timeout=1) as second:
+    async with local_bot(
+        settings, emulator=emulator, clock=clock, poll_timeout=1, pacer=fast_pacer()
+    ) as second:
         chat.local = second
         replies = await chat.send("1990")
         assert replies == ["Xin lỗi, bot chưa hiểu ý bạn. Bot có thể giúp bạn những việc sau:"]

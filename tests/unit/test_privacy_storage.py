@@ -16,6 +16,7 @@ from storage.members import member_by_telegram, record_consent
 from storage.pledges import NewDonor, PledgeInput, create_pledge, honour_roll, mark_received
 from storage.privacy import (
     ERASE_ACTION,
+    ERASED_NAME,
     OfficerDataKept,
     erase_user,
     personal_data,
@@ -320,7 +321,9 @@ async def test_erasure_removes_every_trace_and_keeps_the_accounts(db: Database) 
         None,
         None,
     )
-    assert model["erased_at"] == moment and model["name"] == "Gia đình học tập"
+    # The name often names the family, and officers' notes may: both go.
+    assert model["erased_at"] == moment and model["name"] == ERASED_NAME
+    assert model["review_note"] is None
 
     consents = [c for c in await table(db, "consents") if c["telegram_id"] != OTHER]
     assert sorted(c["purpose"] for c in consents) == [

@@ -55,3 +55,32 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for spec in REGISTRY:
         assert f"`{spec.name}`" in readme, spec.name
+
+
+def test_the_bank_bin_must_be_a_napas_member_bank() -> None:
+    account = {"BANK_ACCOUNT": "0011004455667"}
+    with pytest.raises(SettingsError, match="BANK_BIN 123456 is not the BIN of a NAPAS"):
+        load_settings({"BANK_BIN": "123456", **account}, dotenv=None)
+    settings = load_settings({"BANK_BIN": "970418", **account}, dotenv=None)
+    assert settings.bank_bin == "970418"
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8081", True),
+        ("http://localhost:8081/bot", True),
+        ("http://[::1]:8081", True),
+        ("https://bot-api.example.org", True),
+        ("http://bot-api.example.org", False),
+        ("http://10.0.0.5:8081", False),
+    ],
+)
+def test_a_plain_http_api_url_only_on_this_machine(url: str, allowed: bool) -> None:
+    if allowed:
+        assert load_settings({"TELEGRAM_API_URL": url}, dotenv=None).api_url == url.rstrip("/")
+        return
+    with pytest.raises(SettingsError, match="the bot token would travel in clear"):
+        load_settings({"TELEGRAM_API_URL": url}, dotenv=None)
+    insecure = {"TELEGRAM_API_URL": url, "ALLOW_INSECURE_API_URL": "true"}
+    assert load_settings(insecure, dotenv=None).api_url == url
