@@ -131,6 +131,21 @@ async def test_a_rejected_token_is_one_line_and_never_printed(tmp_path: Path, le
         assert "Traceback" in output  # where it failed, for whoever debugs it, redacted
 
 
+async def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    done = await asyncio.to_thread(
+        run_cli,
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:SOME-TOKEN-abcdef",
+            "TELEGRAM_API_URL": "http://127.0.0.1:9",  # nothing listens there
+            "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        },
+        "run",
+    )
+    assert done.returncode == 1
+    assert "SOME-TOKEN" not in done.stderr and "Traceback" not in done.stderr
+    assert "Cannot run: the Bot API server could not be reached" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("path", "cause"),
     [
@@ -318,3 +333,26 @@ async def test_a_scope_narrowed_while_composing_is_a_refusal(local: LocalBot) ->
     assert APOLOGY not in said
     row = await db.fetchone("SELECT COUNT(*) FROM broadcasts")
     assert row is not None and row[0] == 0
+
+
+async def test_a_forged_control_button_leaves_only_known_words_in_the_audit(
+    local: LocalBot,
+) -> None:
+    from storage.officers import grant_role
+
+    db = local.runtime.db
+    admin, ward_officer = Chat(local, ADMIN_ID), Chat(local, 7701)
+    await grant_role(db, 7701, "officer", "test", local.runtime.now(), 11341, "Phường Ngô Quyền")
+    await admin.send("/start")
+    await compose_for_everyone(admin, "Tin của thành phố", "02/10/2026 10:00")
+    await admin.press("✅ Xác nhận")
+    await ward_officer.send("/start")
+    forged = "bcc:1:<b>Nguyễn Văn A 0912345678</b>"
+    await ward_officer.press_data(forged, ward_officer.messages[0].message_id)
+    await ward_officer.press_data("bcc:1:cancel", ward_officer.messages[0].message_id)
+    rows = [dict(r) for r in await db.fetchall("SELECT * FROM audit")]
+    assert "Nguyễn" not in repr(rows) and "0912345678" not in repr(rows)
+    refused = [r["action"] for r in rows if r["outcome"] == "refused"]
+    assert refused == ["broadcast.cancel"]
+    row = await db.fetchone("SELECT status FROM broadcasts WHERE id = 1")
+    assert row is not None and row[0] == "scheduled"

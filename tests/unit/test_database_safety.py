@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.backup import BackupError, backup_path, make_backup
+from bot.vietqr import make_reference
 from storage import Database
 from storage.audit import record
 from storage.members import MemberInput, record_consent, save_member
+from storage.pledges import PledgeInput, create_pledge, reject_pledge
 from storage.privacy import erase_user, personal_data
 
 NOW = datetime(2026, 10, 3, 2, 0, tzinfo=UTC)
@@ -149,6 +151,17 @@ async def test_erased_values_are_gone_from_the_file_and_its_log(db: Database) ->
             f"Nhờ bà {SECRET_NAME} bổ sung",
         ),
     )
+    pledge, _ = await create_pledge(
+        db,
+        5,
+        PledgeInput(SECRET_NAME, "city", "general", 200_000, "cash", False, member_id=1),
+        request_key="k1",
+        year=2026,
+        reference_of=make_reference,
+        at=NOW,
+        first_reminder_at=None,
+    )
+    await reject_pledge(db, pledge.id, f"Ông {SECRET_NAME} đã nộp trực tiếp", "officer:9", NOW)
     await erase_user(db, 5, NOW)
     files = [db.path, db.path.with_name(db.path.name + "-wal")]
     for path in files:
@@ -157,6 +170,8 @@ async def test_erased_values_are_gone_from_the_file_and_its_log(db: Database) ->
             assert secret.encode() not in raw, f"{secret} survives in {path.name}"
     kept = await db.fetchone("SELECT kind, ward_code, size FROM learning_models")
     assert kept is not None and tuple(kept) == ("family", 11341, 5)
+    accounts = await db.fetchone("SELECT amount, status, reject_reason FROM pledges")
+    assert accounts is not None and tuple(accounts) == (200_000, "rejected", "")
 
 
 async def test_mydata_names_the_role_that_decided_never_the_person(db: Database) -> None:
