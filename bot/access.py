@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -19,7 +19,7 @@ from bot.roles import Access
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Update, BotContext], Awaitable[Any]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 
 async def refuse(update: Update, context: BotContext, action: str, text: str) -> None:

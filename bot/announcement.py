@@ -69,7 +69,7 @@ async def send_rendered(
 def entities_of(raw: list[dict[str, Any]] | None) -> list[MessageEntity] | None:
     if not raw:
         return None
-    return [MessageEntity.de_json(entity, None) for entity in raw]  # type: ignore[misc]
+    return [MessageEntity.de_json(entity, None) for entity in raw]
 
 
 def render(broadcast: Broadcast, lang: str) -> Rendered:

@@ -159,12 +159,14 @@ def build_application(
     if urls:
         builder = builder.base_url(urls[0]).base_file_url(urls[1])
     app: BotApplication = builder.build()
+    base_url, base_file_url = urls or (None, None)
     runtime.engine = BroadcastEngine(
         settings,
         db,
         runtime.now,
         token or settings.token,
-        *(urls or (None, None)),
+        base_url,
+        base_file_url,
         shared_pacer=runtime.pacer,
     )
     runtime.mailer = PledgeMailer(settings, db, runtime.now)
@@ -196,7 +198,7 @@ def register_handlers(app: BotApplication) -> None:
         *fallback_handlers(),
     ]:
         app.add_handler(handler)
-    app.add_error_handler(on_error)  # type: ignore[arg-type]
+    app.add_error_handler(on_error)
 
 
 @asynccontextmanager

@@ -14,7 +14,7 @@ from bot.settings import Settings
 from storage import Database
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction) -> None:
     pledges = commands.add_parser("pledges", help="pledges to the funds")
     actions = pledges.add_subparsers(dest="action", required=True)
     reconcile = actions.add_parser(

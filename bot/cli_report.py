@@ -26,7 +26,7 @@ from bot.settings import Settings
 from storage import Database
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser(
         "report", help="the officers' report over a period: an XLSX workbook and a PNG chart"
     )

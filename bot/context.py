@@ -28,7 +28,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], d
 
     @property
     def runtime(self) -> Runtime:
-        return self.application.bot_data["runtime"]  # type: ignore[no-any-return]
+        return self.application.bot_data["runtime"]
 
     @property
     def _(self) -> Gettext:

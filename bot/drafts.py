@@ -37,7 +37,7 @@ class DraftKind:
     def new(self, context: BotContext) -> Draft:
         assert context.user_data is not None
         context.user_data[self.key] = {"nonce": secrets.token_hex(4)}
-        return context.user_data[self.key]  # type: ignore[no-any-return]
+        return context.user_data[self.key]
 
     def end(self, context: BotContext) -> int:
         if context.user_data is not None:

@@ -4,7 +4,7 @@ typed answer to the wrong question, so the second is refused with a way out (/ca
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -23,7 +23,7 @@ JOURNEYS: dict[str, str] = {
     "broadcast-move": N_("moving an announcement"),
 }
 
-Entry = Callable[[Update, BotContext], Awaitable[Any]]
+Entry = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 
 def open_journeys(context: BotContext, user_id: int) -> list[str]:

@@ -25,7 +25,7 @@ class LocalBot:
 
     @property
     def runtime(self) -> Runtime:
-        return self.app.bot_data["runtime"]  # type: ignore[no-any-return]
+        return self.app.bot_data["runtime"]
 
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has fetched, acknowledged and fully handled every update sent."""

@@ -243,7 +243,7 @@ class _Book:
             assert sheet is not None
             sheet.title = title
             self._first = False
-            return sheet  # type: ignore[return-value]
+            return sheet
         return self.workbook.create_sheet(title)
 
     def table(

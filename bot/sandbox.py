@@ -12,7 +12,7 @@ import dataclasses
 import sys
 import zlib
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.emulator import BotApiEmulator
 from bot.local import LocalBot, local_bot
@@ -165,7 +165,7 @@ async def read_lines(stream: TextIO, prompt: str | None) -> str | None:
 
 
 # A made-up account, so that the sandbox shows the VietQR payment when no bank is set up.
-DEMO_BANK = {
+DEMO_BANK: dict[str, Any] = {
     "bank_bin": "970436",
     "bank_account": "0000000000",
     "bank_account_name": "DEMO - KHONG CHUYEN TIEN",

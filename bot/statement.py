@@ -428,7 +428,7 @@ def parse_statement(data: bytes) -> Statement:
             continue
         if outcome == "debit":
             debits += 1
-        elif outcome == "unreadable":
+        elif isinstance(outcome, str):
             unreadable.append(row_number)
         else:
             amount, description, booked, transaction_id = outcome

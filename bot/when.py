@@ -14,7 +14,7 @@ _VN_TIME_FIRST = re.compile(r"^(\d{1,2})[:h](\d{2})\s+(\d{1,2})/(\d{1,2})/(\d{4}
 def parse_local_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     """'2026-10-02 07:30', '02/10/2026 07:30' or '07:30 02/10/2026' (day first), or None."""
     value = " ".join(text.strip().split())
-    parts: tuple[int, ...] | None = None
+    parts: tuple[int, int, int, int, int] | None = None
     if match := _ISO.match(value):
         y, mo, d, h, mi = (int(g) for g in match.groups())
         parts = (y, mo, d, h, mi)

@@ -201,10 +201,10 @@ class Database:
 
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> aiosqlite.Row | None:
         rows = await self._reader().execute_fetchall(sql, params)
-        return next(iter(rows), None)  # type: ignore[arg-type]
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-        return list(await self._reader().execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return list(await self._reader().execute_fetchall(sql, params))
 
     async def execute(self, sql: str, params: tuple[object, ...] = ()) -> int:
         """One statement, atomic on its own (autocommit); returns the rows it changed.
@@ -221,4 +221,4 @@ class Database:
         """One statement with a RETURNING clause, atomic on its own."""
         async with self._write_lock:
             rows = await self._retry_busy(self.conn.execute_fetchall, sql, params)
-            return list(rows)  # type: ignore[arg-type]
+            return list(rows)

@@ -225,7 +225,7 @@ async def pending_pledges(
 ) -> tuple[list[Pledge], int]:
     """A page of pending pledges, oldest first, and how many there are in all. `ward` limits
     them to that commune or ward's fund (a scoped officer)."""
-    where, params = "status = 'pending'", ()
+    where, params = "status = 'pending'", tuple[object, ...]()
     if ward is not None:
         where, params = "status = 'pending' AND fund_ward_code = ?", (ward,)
     elif fund_kind is not None:

@@ -74,11 +74,11 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                     400,
                     f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}"',
                 )
-            _, start, extra = stack.pop()
+            _, start, closed = stack.pop()
             length = offset - start
             if length > 0:
                 entity: dict[str, Any] = {"type": _TAGS[tag], "offset": start, "length": length}
-                entity.update(extra)
+                entity.update(closed)
                 entities.append(entity)
             continue
         extra: dict[str, Any] = {}

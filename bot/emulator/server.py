@@ -433,10 +433,10 @@ class BotApiEmulator:
                 if not msg.deleted and msg.inline_keyboard:
                     return msg
             raise LookupError(f"no bot message with an inline keyboard in chat {chat.user.user_id}")
-        msg = chat.messages.get(message_id)
-        if msg is None or msg.deleted:
+        found = chat.messages.get(message_id)
+        if found is None or found.deleted:
             raise LookupError(f"no bot message {message_id} in chat {chat.user.user_id}")
-        return msg
+        return found
 
     def enqueue_press(
         self,
@@ -725,10 +725,10 @@ class BotApiEmulator:
                 params[key] = upload
         for key, value in list(params.items()):
             if isinstance(value, str) and value.startswith("attach://"):
-                upload = files.get(value[len("attach://") :])
-                if upload is None:
+                attached = files.get(value[len("attach://") :])
+                if attached is None:
                     raise ApiError(400, f"Bad Request: file {value} not found in the request")
-                params[key] = upload
+                params[key] = attached
         check_types(spec, params, {k for k, v in params.items() if isinstance(v, Upload)})
         return params
 
@@ -741,7 +741,7 @@ class BotApiEmulator:
         if size <= DOWNLOAD_LIMIT:
             fh.seek(0)
             content = fh.read()
-        ctype = part.content_type
+        ctype: str | None = part.content_type
         if ctype == "application/octet-stream":
             ctype = None  # the client's "unknown", not a type Telegram would report
         return Upload(part.filename, size, content, ctype)
