@@ -7,9 +7,12 @@ minutes, and the caches are bounded (least recently used first out)."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import Any, Generic, TypeVar
 
 from telegram.ext import Application, CallbackContext, JobQueue
+
+from bot.processing import PerUserUpdateProcessor
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -45,11 +48,18 @@ class BoundedCache(Generic[K, V]):
 
 
 def sweep(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """Drop the empty per-person entries PTB keeps; returns how many went."""
-    empty_users = [uid for uid, data in application.user_data.items() if not data]
+    """Drop the empty per-person entries PTB keeps, except for people whose updates are being
+    handled right now (a handler may be about to write a draft); returns how many went."""
+    processor = application.update_processor
+    busy: Collection[int] = processor.busy if isinstance(processor, PerUserUpdateProcessor) else ()
+    empty_users = [
+        uid for uid, data in application.user_data.items() if not data and uid not in busy
+    ]
     for uid in empty_users:
         application.drop_user_data(uid)
-    empty_chats = [cid for cid, data in application.chat_data.items() if not data]
+    empty_chats = [
+        cid for cid, data in application.chat_data.items() if not data and cid not in busy
+    ]
     for cid in empty_chats:
         application.drop_chat_data(cid)
     return len(empty_users) + len(empty_chats)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,9 +116,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             del self._lines[key]
 
     @property
-    def lines(self) -> int:
-        """Accounts with updates being processed or waiting (for tests and benchmarks)."""
-        return len(self._lines)
+    def busy(self) -> Collection[int]:
+        """Accounts (user, else chat ids) with updates being processed or waiting."""
+        return self._lines.keys()
 
     async def initialize(self) -> None:
         return None

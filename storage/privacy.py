@@ -80,10 +80,8 @@ def _rows(rows: Iterable[aiosqlite.Row]) -> list[Row]:
 _DECIDERS = ("decided_by", "reviewed_by", "rated_by", "added_by")
 
 
-def _roles_only(row: Row | None) -> Row | None:
+def _roles_only(row: Row) -> Row:
     """Who decided, as a role ('officer', 'admin'): never another person's account id."""
-    if row is None:
-        return None
     for key in _DECIDERS:
         value = row.get(key)
         if isinstance(value, str) and value.startswith(("officer:", "admin:")):
@@ -130,6 +128,7 @@ async def personal_data(db: Database, telegram_id: int) -> PersonalData:
     draft = await first("SELECT data, updated_at FROM user_drafts WHERE telegram_id = ?")
     if draft is not None:
         draft["data"] = _decoded(draft["data"])
+    officer = await first("SELECT * FROM officers WHERE telegram_id = ?")
     conversations = [
         {"name": r["name"], "state": _decoded(r["state"])}
         for r in await db.fetchall("SELECT name, key, state FROM conversations ORDER BY name")
@@ -141,26 +140,24 @@ async def personal_data(db: Database, telegram_id: int) -> PersonalData:
             "SELECT language, first_seen_at, last_seen_at, subscribed, reachable,"
             " unreachable_reason FROM users WHERE telegram_id = ?"
         ),
-        officer=_roles_only(await first("SELECT * FROM officers WHERE telegram_id = ?")),
+        officer=_roles_only(officer) if officer else None,
         member=await first("SELECT * FROM members WHERE telegram_id = ?"),
         donor=await first("SELECT * FROM donors WHERE telegram_id = ?"),
         pledges=[
-            row
+            _roles_only(row)
             for row in await every(
                 "SELECT * FROM pledges WHERE telegram_id = ?"
                 " OR member_id IN (SELECT id FROM members WHERE telegram_id = ?)"
                 " OR donor_id IN (SELECT id FROM donors WHERE telegram_id = ?) ORDER BY id",
                 one * 3,
             )
-            if _roles_only(row) is not None
         ],
         consents=await every("SELECT * FROM consents WHERE telegram_id = ? ORDER BY id"),
         learning_models=[
-            row
+            _roles_only(row)
             for row in await every(
                 "SELECT * FROM learning_models WHERE telegram_id = ? ORDER BY id"
             )
-            if _roles_only(row) is not None
         ],
         draft=draft,
         conversations=conversations,
