@@ -250,7 +250,15 @@ def dispatch(settings: Settings, args: argparse.Namespace) -> int:
         if command == "run" and not settings.sandbox:
             return run_bot(settings)
         if command in ("run", "sandbox"):
-            from bot.sandbox import run_sandbox
+            try:
+                from bot.sandbox import run_sandbox
+            except ImportError:  # the emulator ships with the source, not the installed package
+                print(
+                    "The local sandbox needs the source checkout (make run); an installed bot"
+                    " needs TELEGRAM_BOT_TOKEN.",
+                    file=sys.stderr,
+                )
+                return 2
 
             user = getattr(args, "user", "An")
             officer = getattr(args, "officer", False)

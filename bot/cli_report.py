@@ -61,10 +61,10 @@ def period_of(first: str | None, last: str | None, today: date) -> tuple[date, d
 
 
 async def report_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.report import LABELS
     from bot.runtime import utc_now
     from bot.segments import SegmentError, parse_segment
-    from bot.wards import ward_by_code
-    from handlers.reports import LABELS, area_name
+    from bot.wards import area_name, ward_by_code
     from storage.audit import record
     from storage.reports import report_data
 
@@ -92,7 +92,7 @@ async def report_command(settings: Settings, args: argparse.Namespace) -> int:
         tz=settings.tz,
         labels=LABELS,
         province_code=settings.province_code,
-        area=area_name(settings, ward, found.name if found else None),
+        area=area_name(settings.province_code, ward, found.name if found else None),
         first_day=first,
         last_day=last,
         made_at=now,

@@ -18,7 +18,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.i18n import N_, Gettext, babel_locale, local_date, number
+from bot.domain.broadcasts import BROADCAST_STATUS_LABELS
+from bot.domain.learning import MODEL_KIND_LABELS, MODEL_STATUS_LABELS
+from bot.domain.members import CATEGORY_LABELS
+from bot.domain.pledges import FUND_LABELS, PURPOSE_LABELS
+from bot.i18n import Gettext, babel_locale, local_date, number
 from bot.segments import Segment, describe
 from storage.reports import MODEL_STATUSES, PledgeGroup, Reach, ReportData
 
@@ -34,28 +38,6 @@ MONEY_FORMAT = '#,##0 "₫"'
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-
-MODEL_KIND_LABELS: dict[str, str] = {
-    "family": N_("Learning family"),
-    "clan": N_("Learning clan"),
-    "community": N_("Learning community"),
-    "unit": N_("Learning unit"),
-}
-MODEL_STATUS_LABELS: dict[str, str] = {
-    "submitted": N_("Waiting for review"),
-    "approved": N_("Approved"),
-    "changes_requested": N_("Changes requested"),
-    "withdrawn": N_("Withdrawn or replaced"),
-}
-# The same texts as the officers' announcement lists (handlers/broadcast.py).
-BROADCAST_STATUS_LABELS: dict[str, str] = {
-    "scheduled": N_("🕒 scheduled"),
-    "sending": N_("📤 sending"),
-    "paused": N_("⏸ paused"),
-    "done": N_("✅ done"),
-    "cancelled": N_("✖️ cancelled"),
-    "missed": N_("⚠️ missed"),
-}
 
 
 # --- the period -----------------------------------------------------------------------------
@@ -135,6 +117,9 @@ class Labels:
     funds: Mapping[str, str]
     purposes: Mapping[str, str]
     model_kinds: Mapping[str, str]
+
+
+LABELS = Labels(CATEGORY_LABELS, FUND_LABELS, PURPOSE_LABELS, MODEL_KIND_LABELS)
 
 
 @dataclass(frozen=True)

@@ -97,3 +97,11 @@ def resolve_ward(province_code: int, text: str) -> WardInfo | list[WardInfo]:
     if len(candidates) == 1 or len(exact) == 1:
         return candidates[0] if len(candidates) == 1 else exact[0]
     return candidates
+
+
+def area_name(province_code: int, ward: int | None, ward_name: str | None = None) -> str:
+    """The province, or the commune or ward a scoped officer works for."""
+    if ward is None:
+        return province_name(province_code)
+    found = ward_by_code(province_code, ward)
+    return ward_name or (found.name if found else str(ward))

@@ -29,6 +29,7 @@ from bot.access import ADMINS_ONLY, CITY_WIDE_ONLY, city_officer_only, officer_o
 from bot.announcement import render, send_rendered
 from bot.broadcast_engine import BroadcastEngine, seconds_left
 from bot.context import BotContext
+from bot.domain.members import CATEGORY_LABELS
 from bot.drafts import Draft, DraftKind, say
 from bot.i18n import babel_locale, gettext_for, local_datetime, number
 from bot.journeys import one_at_a_time
@@ -36,7 +37,6 @@ from bot.runtime import Runtime
 from bot.segments import Segment, describe
 from bot.wards import MAX_CHOICES, search_wards
 from bot.when import parse_local_datetime
-from handlers.membership import CATEGORY_LABELS
 from storage.broadcasts import (
     Broadcast,
     BroadcastDraft,

@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.domain.pledges import ANONYMOUS, FUND_LABELS
 from bot.drafts import say
 from bot.i18n import money
-from bot.pledge_texts import ANONYMOUS, FUND_LABELS
 from storage.pledges import honour_roll
 
 SHOWN = 20

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot.access import officer_only
 from bot.context import BotContext
+from bot.domain.learning import MODEL_KIND_LABELS, RATING_LABELS
 from bot.drafts import Draft, DraftKind, edit_in_place, say, say_surely
 from bot.i18n import N_, Gettext, gettext_for, local_date, number
 from bot.journeys import one_at_a_time
@@ -88,14 +89,7 @@ LEARNING = DraftKind("lm")  # the registration's buttons: lm:<nonce>:<action>[:<
 MINE = "mym"  # /mymodels buttons: mym:<model id>:fix
 PREFIX = "oml"  # officers' buttons: oml:<action>:<model id>[:<arg>] and oml:list:<filter>:<page>
 
-# The four models of the movement. The unit covers agencies, enterprises and armed-forces units
-# (the issue cites Circular 22/2020/TT-BGDĐT for its assessment).
-KIND_NAMES = {
-    "family": N_("Learning family"),
-    "clan": N_("Learning clan"),
-    "community": N_("Learning community"),
-    "unit": N_("Learning unit"),
-}
+KIND_NAMES = MODEL_KIND_LABELS
 KIND_ICONS = {"family": "🏠", "clan": "🌳", "community": "🏘", "unit": "🏢"}
 KIND_HELP = {
     "family": N_("the members of one family"),
@@ -135,12 +129,6 @@ STATUS_LABELS = {
     "withdrawn": N_("replaced by a newer registration"),
 }
 STATUS_ICONS = {"submitted": "⏳", "approved": "✅", "changes_requested": "✏️", "withdrawn": "↩️"}
-RATING_LABELS = {
-    "excellent": N_("Excellent"),
-    "good": N_("Good"),
-    "fair": N_("Fair"),
-    "not_met": N_("Not met"),
-}
 EDITABLE_FIELDS = {
     "kind": N_("Kind of model"),
     "name": N_("Name of the model"),

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.domain.members import CATEGORY_LABELS, NOTICE_VERSION
 from bot.drafts import Draft, DraftKind, say, say_surely
 from bot.i18n import N_, local_date
 from bot.journeys import one_at_a_time
@@ -50,7 +51,6 @@ from storage.members import MemberInput, member_by_telegram, save_member
 
 log = logging.getLogger(__name__)
 
-NOTICE_VERSION = "2026-11-29"
 ABANDONED_AFTER = timedelta(hours=12)
 CONSENT_PURPOSE = "membership"
 
@@ -71,15 +71,6 @@ CONSENT_PURPOSE = "membership"
 
 NO_ORGANISATION = ("bo qua", "skip", "khong", "khong co", "none", "no", "-")
 
-CATEGORY_LABELS: dict[str, str] = {
-    "party_member": N_("Party member"),
-    "teacher": N_("Teacher"),
-    "pupil": N_("Pupil or student"),
-    "parent": N_("Parent"),
-    "worker": N_("Worker or employee"),
-    "retired": N_("Retired"),
-    "other": N_("Other"),
-}
 
 EDITABLE_FIELDS: dict[str, str] = {
     "name": N_("Full name"),

@@ -10,11 +10,11 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import officer_only
 from bot.context import BotContext
+from bot.domain.members import CATEGORY_LABELS
 from bot.i18n import Gettext, gettext_for, local_date, money, number
 from bot.runtime import Runtime
 from bot.settings import Settings
-from handlers.membership import CATEGORY_LABELS
-from handlers.reports import area_name
+from bot.wards import area_name
 from storage.reports import LiveStats, live_stats
 
 SOURCES_SHOWN = 15
@@ -101,7 +101,7 @@ async def stats_message(
         day_end=datetime.combine(today + timedelta(days=1), time(), tzinfo=tz),
         sources_shown=SOURCES_SHOWN,
     )
-    area = area_name(settings, ward, ward_name) if ward is not None else None
+    area = area_name(settings.province_code, ward, ward_name) if ward is not None else None
     return stats_text(figures, gettext_for(lang), lang, settings, area)
 
 

@@ -26,16 +26,13 @@ from telegram.ext import (
 
 from bot.amounts import MAX_AMOUNT, MIN_AMOUNT, AmountProblem, check_amount
 from bot.context import BotContext
+from bot.domain.members import NOTICE_VERSION
+from bot.domain.pledges import ANONYMOUS, FUND_LABELS, METHOD_LABELS, PURPOSE_LABELS, STATUS_LABELS
 from bot.drafts import Draft, DraftKind, say, say_surely
 from bot.i18n import Gettext, local_date, money
 from bot.journeys import one_at_a_time
 from bot.keyboards import MENU_PLEDGE, main_menu
 from bot.pledge_texts import (
-    ANONYMOUS,
-    FUND_LABELS,
-    METHOD_LABELS,
-    PURPOSE_LABELS,
-    STATUS_LABELS,
     fund_text,
     payment_payload,
     payment_text,
@@ -47,7 +44,6 @@ from bot.text import fold
 from bot.validation import Problem, check_name, check_organisation, display_phone
 from bot.vietqr import make_reference
 from bot.wards import province_name
-from handlers.membership import NOTICE_VERSION
 from handlers.steps import (
     ask_own_phone,
     consent_answer,

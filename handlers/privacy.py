@@ -15,13 +15,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.domain.members import CATEGORY_LABELS
+from bot.domain.pledges import STATUS_LABELS
 from bot.drafts import say
 from bot.i18n import N_, Gettext, local_date, money
-from bot.pledge_texts import STATUS_LABELS, fund_text
+from bot.pledge_texts import fund_text
 from bot.retention import forget_user
 from bot.validation import display_phone
 from bot.wards import province_name
-from handlers.membership import CATEGORY_LABELS
 from storage.broadcasts import set_subscribed
 from storage.privacy import (
     ERASE_ACTION,

@@ -13,10 +13,8 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.access import officer_only
 from bot.context import BotContext
 from bot.i18n import money, number
-from bot.pledge_texts import FUND_LABELS, PURPOSE_LABELS
 from bot.report import (
-    MODEL_KIND_LABELS,
-    Labels,
+    LABELS,
     PeriodError,
     ReportInfo,
     build_files,
@@ -24,22 +22,10 @@ from bot.report import (
     parse_period,
     utc_bounds,
 )
-from bot.settings import Settings
-from bot.wards import province_name, ward_by_code
-from handlers.membership import CATEGORY_LABELS
+from bot.wards import area_name
 from storage.reports import report_data
 
 log = logging.getLogger(__name__)
-
-LABELS = Labels(CATEGORY_LABELS, FUND_LABELS, PURPOSE_LABELS, MODEL_KIND_LABELS)
-
-
-def area_name(settings: Settings, ward: int | None, ward_name: str | None = None) -> str:
-    """The province, or the commune or ward a scoped officer works for."""
-    if ward is None:
-        return province_name(settings.province_code)
-    found = ward_by_code(settings.province_code, ward)
-    return ward_name or (found.name if found else str(ward))
 
 
 def period_problem(context: BotContext, error: PeriodError) -> str:
@@ -80,7 +66,7 @@ async def report(update: Update, context: BotContext) -> None:
         tz=settings.tz,
         labels=LABELS,
         province_code=settings.province_code,
-        area=area_name(settings, ward, access.ward_name),
+        area=area_name(settings.province_code, ward, access.ward_name),
         first_day=first,
         last_day=last,
         made_at=now,
