@@ -57,7 +57,7 @@ from bench.common import (
     settle_memory,
 )
 from bench.registration import Step, act, latency_summary, phone_of, registration_steps
-from bot.emulator import BotApiEmulator, SentMessage
+from bot.devtools.emulator import BotApiEmulator, SentMessage
 
 RESULTS = ROOT / "bench" / "results" / "broadcast.json"
 THIS_FILE = Path(__file__).resolve()
@@ -91,7 +91,7 @@ ANNOUNCEMENT = (
 # product's code is untouched; this bootstrap patches the class in the bot's process.
 UNPACED_BOOTSTRAP = """
 import sys
-import bot.broadcast_engine as engine
+import bot.outbox.broadcast_engine as engine
 
 async def _unpaced(self):
     return None

@@ -45,7 +45,7 @@ from bench.common import (
     percentile,
     settle_memory,
 )
-from bot.emulator import BotApiEmulator, SentMessage
+from bot.devtools.emulator import BotApiEmulator, SentMessage
 
 RESULTS = ROOT / "bench" / "results" / "burst.json"
 TELEGRAM_RATE = 30
@@ -151,7 +151,7 @@ async def poster_burst(users: int, workdir: Path) -> dict[str, Any]:
 
 async def seed_pledges(database: Path, count: int) -> Path:
     """`count` pending transfer pledges, one donor each, and the statement that pays them."""
-    from bot.vietqr import make_reference
+    from bot.domain.vietqr import make_reference
     from storage import Database
     from storage.members import record_consent
     from storage.pledges import NewDonor, PledgeInput, create_pledge

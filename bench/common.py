@@ -21,7 +21,7 @@ from typing import Any
 
 import psutil
 
-from bot.emulator import BotApiEmulator, SentMessage
+from bot.devtools.emulator import BotApiEmulator, SentMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

@@ -2,7 +2,8 @@
 
 One MessageHandler and one CallbackQueryHandler that only reply with a short text; PTB's
 defaults otherwise. Reads TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL like the real bot.
-With ECHO_TRANSPORT=aiohttp it uses the bot's own HTTP transport (bot/transport.py), so that
+With ECHO_TRANSPORT=aiohttp it uses the bot's own HTTP transport
+(bot/channels/telegram/transport.py), so that
 the comparison can also be made with the same HTTP client on both sides.
 """
 
@@ -43,7 +44,7 @@ def main() -> None:
         .base_file_url(f"{api}/file/bot")
     )
     if os.environ.get("ECHO_TRANSPORT") == "aiohttp":
-        from bot.transport import AiohttpRequest
+        from bot.channels.telegram.transport import AiohttpRequest
 
         builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
     app = builder.build()

@@ -54,7 +54,7 @@ from bench.common import (
     percentile,
     settle_memory,
 )
-from bot.emulator import BotApiEmulator, SentMessage
+from bot.devtools.emulator import BotApiEmulator, SentMessage
 
 RESULTS = ROOT / "bench" / "results" / "registration.json"
 STEP_TIMEOUT = 30.0  # seconds a simulated user waits for an answer before giving up

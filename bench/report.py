@@ -55,7 +55,7 @@ from bench.common import (
     median,
     percentile,
 )
-from bot.emulator import BotApiEmulator, SentMessage
+from bot.devtools.emulator import BotApiEmulator, SentMessage
 
 RESULTS = ROOT / "bench" / "results" / "report.json"
 THIS_FILE = Path(__file__).resolve()
@@ -86,7 +86,7 @@ def _pick(column: str, values: tuple[str, ...], hashed: str) -> str:
 
 def seed(path: Path, members: int, pledges: int, models: int) -> dict[str, Any]:
     """Fill a migrated database; returns the counts and the seconds each step took."""
-    from bot.wards import wards_of
+    from bot.domain.wards import wards_of
 
     took: dict[str, float] = {}
     started = time.perf_counter()

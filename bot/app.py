@@ -11,19 +11,19 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.broadcast_engine import BroadcastEngine
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.memory import start_sweeping
+from bot.channels.telegram.pacing import SendPacer
+from bot.channels.telegram.persistence import SQLitePersistence
+from bot.channels.telegram.processing import PerUserUpdateProcessor
+from bot.channels.telegram.retry import PacedLimiter
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.i18n import check_catalogues, gettext_for
-from bot.mailer import PledgeMailer
-from bot.memory import start_sweeping
-from bot.pacing import SendPacer
-from bot.persistence import SQLitePersistence
-from bot.processing import PerUserUpdateProcessor
-from bot.retention import RetentionJob
-from bot.retry import PacedLimiter
+from bot.outbox.broadcast_engine import BroadcastEngine
+from bot.outbox.mailer import PledgeMailer
+from bot.outbox.retention import RetentionJob
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
-from bot.transport import AiohttpRequest
 from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error, slow_down
 from handlers.honour import honour_handlers
@@ -140,7 +140,11 @@ def build_application(
     runtime = Runtime(settings=settings, db=db, clock=clock)
     if pacer is not None:
         runtime.pacer = pacer
-    runtime.requests = [AiohttpRequest(pool_size=CONNECTION_POOL), AiohttpRequest(pool_size=1)]
+    request, updates_request = (
+        AiohttpRequest(pool_size=CONNECTION_POOL),
+        AiohttpRequest(pool_size=1),
+    )
+    runtime.requests = [request, updates_request]
     processor = PerUserUpdateProcessor()
     builder = (
         ApplicationBuilder()
@@ -148,8 +152,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db, runtime.now))
         .concurrent_updates(processor)
-        .request(runtime.requests[0])
-        .get_updates_request(runtime.requests[1])
+        .request(request)
+        .get_updates_request(updates_request)
         .rate_limiter(PacedLimiter(runtime.pacer))
         .post_init(post_init)
         .post_stop(post_stop)

@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.announcement import ACTIONS, LOCAL_FILE
 from bot.campaign_texts import CAMPAIGN_TEXTS, LIVE_FIGURES
+from bot.domain.wards import province_name
 from bot.i18n import gettext_for, money, number
+from bot.outbox.announcement import ACTIONS, LOCAL_FILE
 from bot.segments import SegmentError, parse_segment
 from bot.settings import Settings
-from bot.wards import province_name
 from storage import Database
 from storage.broadcasts import (
     Broadcast,

@@ -94,14 +94,14 @@ def configure_logging(level: str, secrets: tuple[str, ...], stream: IO[str] | No
 
 def startup_failure(exc: BaseException, database: Path) -> str | None:
     """One line naming the cause of a failed start and what to do, or None if not a known one."""
-    from telegram.error import InvalidToken, NetworkError, TimedOut
-
-    if isinstance(exc, InvalidToken):
+    # By name: logging is set up before (and without) the messenger's library.
+    kinds = {cls.__name__ for cls in type(exc).__mro__ if cls.__module__.startswith("telegram")}
+    if "InvalidToken" in kinds:
         return (
             "the Bot API server rejected TELEGRAM_BOT_TOKEN: copy the token again from"
             " @BotFather (or set TELEGRAM_API_URL to the right server)"
         )
-    if isinstance(exc, (TimedOut, NetworkError)):
+    if kinds & {"TimedOut", "NetworkError"}:
         return (
             "the Bot API server could not be reached or answered nonsense"
             f" ({type(exc).__name__}): check the network and TELEGRAM_API_URL"

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import io
 
-from bot.banks import NAPAS_BANKS
+from bot.domain.banks import NAPAS_BANKS
 from bot.domain.pledges import FUND_LABELS, PURPOSE_LABELS, STATUS_LABELS
+from bot.domain.vietqr import build_payload
 from bot.i18n import Gettext, local_date, money
 from bot.settings import Settings
-from bot.vietqr import build_payload
 from storage.pledges import Pledge
 
 # NAPAS BINs of the banks most study-promotion funds bank with; BANK_NAME overrides.

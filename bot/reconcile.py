@@ -7,9 +7,9 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.statement import Statement, StatementProblem, parse_statement
+from bot.domain.vietqr import make_reference, parse_reference
 from bot.i18n import Gettext, money
-from bot.statement import Statement, StatementProblem, parse_statement
-from bot.vietqr import make_reference, parse_reference
 from storage import Database
 from storage.pledges import StatementEntry, StatementOutcome, apply_statement
 
@@ -46,7 +46,7 @@ def entries_of(statement: Statement) -> list[StatementEntry]:
 async def reconcile(
     db: Database, data: bytes, file_name: str | None, at: datetime
 ) -> Reconciliation:
-    """Parse and apply a statement; raises bot.statement.StatementError on a bad file."""
+    """Parse and apply a statement; raises bot.domain.statement.StatementError on a bad file."""
     statement = await asyncio.to_thread(parse_statement, data)  # up to a second for 5 MB
     outcomes = await apply_statement(db, entries_of(statement), file_name, at)
     return Reconciliation(file_name, statement, outcomes)

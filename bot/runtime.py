@@ -5,22 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from telegram.request import BaseRequest
-
-from bot.memory import BoundedCache
-from bot.pacing import SendPacer
+from bot.channels.telegram.memory import BoundedCache
+from bot.channels.telegram.pacing import SendPacer
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.broadcast_engine import BroadcastEngine
-    from bot.mailer import PledgeMailer
-from bot.roles import ADMIN, CITIZEN, Access
+    from bot.outbox.broadcast_engine import BroadcastEngine
+    from bot.outbox.mailer import PledgeMailer
+from bot.domain.roles import ADMIN, CITIZEN, Access
 from storage import Database
 from storage.audit import record
 from storage.officers import get_officer
 from storage.users import ensure_user
+
+
+class Closable(Protocol):
+    """An HTTP client the bot opened (PTB's requests): closed at the end even after a failed
+    start."""
+
+    async def shutdown(self) -> None: ...
 
 
 def utc_now() -> datetime:
@@ -36,7 +41,7 @@ class Runtime:
     engine: BroadcastEngine | None = None
     mailer: PledgeMailer | None = None
     pacer: SendPacer = field(default_factory=SendPacer)
-    requests: list[BaseRequest] = field(default_factory=list)
+    requests: list[Closable] = field(default_factory=list)
     _languages: BoundedCache[int, str] = field(default_factory=BoundedCache)
     _seen_on: BoundedCache[int, date] = field(default_factory=BoundedCache)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.wards import is_exact, search_wards, ward_by_code
 from bot.i18n import Gettext
-from bot.wards import is_exact, search_wards, ward_by_code
 from storage.members import CATEGORIES
 
 KINDS = ("all", "members", "donors", "ward", "category", "language")

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.quiet import QuietHours
+from bot.domain.quiet import QuietHours
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -224,7 +224,7 @@ def load_settings(
     if not province_raw.isdigit():
         raise SettingsError("PROVINCE_CODE must be a province number, such as 31 for Hải Phòng")
     province_code = int(province_raw)
-    from bot.wards import province_exists
+    from bot.domain.wards import province_exists
 
     if not province_exists(province_code):
         raise SettingsError(f"PROVINCE_CODE {province_code} is not a Vietnamese province code")
@@ -272,12 +272,12 @@ def load_settings(
     bank_bin, bank_account = get("BANK_BIN"), get("BANK_ACCOUNT").replace(" ", "")
     if bank_bin and not re.fullmatch(r"[0-9]{6}", bank_bin):
         raise SettingsError("BANK_BIN must be the bank's six-digit NAPAS BIN, such as 970436")
-    from bot.banks import NAPAS_BANKS
+    from bot.domain.banks import NAPAS_BANKS
 
     if bank_bin and bank_bin not in NAPAS_BANKS:
         raise SettingsError(
             f"BANK_BIN {bank_bin} is not the BIN of a NAPAS member bank (970436 is Vietcombank,"
-            " 970418 BIDV, 970405 Agribank): see bot/banks.py"
+            " 970418 BIDV, 970405 Agribank): see bot/domain/banks.py"
         )
     if bank_account and not re.fullmatch(r"[A-Za-z0-9]{1,19}", bank_account):
         raise SettingsError("BANK_ACCOUNT must be 1 to 19 letters or digits")

@@ -25,18 +25,24 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import ADMINS_ONLY, CITY_WIDE_ONLY, city_officer_only, officer_only, refuse
-from bot.announcement import render, send_rendered
-from bot.broadcast_engine import BroadcastEngine, seconds_left
-from bot.context import BotContext
+from bot.channels.telegram.access import (
+    ADMINS_ONLY,
+    CITY_WIDE_ONLY,
+    city_officer_only,
+    officer_only,
+    refuse,
+)
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import Draft, DraftKind, say
+from bot.channels.telegram.journeys import one_at_a_time
 from bot.domain.members import CATEGORY_LABELS
-from bot.drafts import Draft, DraftKind, say
+from bot.domain.wards import MAX_CHOICES, search_wards
+from bot.domain.when import parse_local_datetime
 from bot.i18n import babel_locale, gettext_for, local_datetime, number
-from bot.journeys import one_at_a_time
+from bot.outbox.announcement import render, send_rendered
+from bot.outbox.broadcast_engine import BroadcastEngine, seconds_left
 from bot.runtime import Runtime
 from bot.segments import Segment, describe
-from bot.wards import MAX_CHOICES, search_wards
-from bot.when import parse_local_datetime
 from storage.broadcasts import (
     Broadcast,
     BroadcastDraft,

@@ -8,7 +8,7 @@ from telegram import Bot, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
 from bot.i18n import gettext_for
 from bot.runtime import Runtime
 

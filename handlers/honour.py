@@ -7,9 +7,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import say
 from bot.domain.pledges import ANONYMOUS, FUND_LABELS
-from bot.drafts import say
 from bot.i18n import money
 from storage.pledges import honour_roll
 

@@ -24,16 +24,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import officer_only
-from bot.context import BotContext
+from bot.channels.telegram.access import officer_only
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import Draft, DraftKind, edit_in_place, say, say_surely
+from bot.channels.telegram.journeys import one_at_a_time
+from bot.channels.telegram.keyboards import main_menu
 from bot.domain.learning import MODEL_KIND_LABELS, RATING_LABELS
-from bot.drafts import Draft, DraftKind, edit_in_place, say, say_surely
+from bot.domain.text import squeeze
+from bot.domain.validation import check_name, check_organisation, display_phone
+from bot.domain.wards import province_name
 from bot.i18n import N_, Gettext, gettext_for, local_date, number
-from bot.journeys import one_at_a_time
-from bot.keyboards import main_menu
-from bot.text import squeeze
-from bot.validation import check_name, check_organisation, display_phone
-from bot.wards import province_name
 from handlers.steps import (
     OFFICER_QUESTION_LAPSES,
     button_args,

@@ -17,15 +17,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import Draft, DraftKind, say, say_surely
+from bot.channels.telegram.journeys import one_at_a_time
+from bot.channels.telegram.keyboards import MENU_JOIN, main_menu
 from bot.domain.members import CATEGORY_LABELS, NOTICE_VERSION
-from bot.drafts import Draft, DraftKind, say, say_surely
-from bot.i18n import N_, local_date
-from bot.journeys import one_at_a_time
-from bot.keyboards import MENU_JOIN, main_menu
-from bot.poster import parse_start_payload
-from bot.text import fold
-from bot.validation import (
+from bot.domain.text import fold
+from bot.domain.validation import (
     OLDEST_AGE,
     YOUNGEST_AGE,
     check_birth_year,
@@ -34,7 +32,9 @@ from bot.validation import (
     display_phone,
     needs_guardian,
 )
-from bot.wards import province_name
+from bot.domain.wards import province_name
+from bot.i18n import N_, local_date
+from bot.poster import parse_start_payload
 from handlers.steps import (
     ask_own_phone,
     consent_answer,

@@ -8,13 +8,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import officer_only
-from bot.context import BotContext
+from bot.channels.telegram.access import officer_only
+from bot.channels.telegram.context import BotContext
 from bot.domain.members import CATEGORY_LABELS
+from bot.domain.wards import area_name
 from bot.i18n import Gettext, gettext_for, local_date, money, number
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.wards import area_name
 from storage.reports import LiveStats, live_stats
 
 SOURCES_SHOWN = 15

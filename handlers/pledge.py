@@ -24,14 +24,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.amounts import MAX_AMOUNT, MIN_AMOUNT, AmountProblem, check_amount
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import Draft, DraftKind, say, say_surely
+from bot.channels.telegram.journeys import one_at_a_time
+from bot.channels.telegram.keyboards import MENU_PLEDGE, main_menu
+from bot.domain.amounts import MAX_AMOUNT, MIN_AMOUNT, AmountProblem, check_amount
 from bot.domain.members import NOTICE_VERSION
 from bot.domain.pledges import ANONYMOUS, FUND_LABELS, METHOD_LABELS, PURPOSE_LABELS, STATUS_LABELS
-from bot.drafts import Draft, DraftKind, say, say_surely
+from bot.domain.text import fold
+from bot.domain.validation import Problem, check_name, check_organisation, display_phone
+from bot.domain.vietqr import make_reference
+from bot.domain.wards import province_name
 from bot.i18n import Gettext, local_date, money
-from bot.journeys import one_at_a_time
-from bot.keyboards import MENU_PLEDGE, main_menu
 from bot.pledge_texts import (
     fund_text,
     payment_payload,
@@ -40,10 +44,6 @@ from bot.pledge_texts import (
     qr_png,
 )
 from bot.poster import parse_start_payload
-from bot.text import fold
-from bot.validation import Problem, check_name, check_organisation, display_phone
-from bot.vietqr import make_reference
-from bot.wards import province_name
 from handlers.steps import (
     ask_own_phone,
     consent_answer,

@@ -17,17 +17,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import CITY_WIDE_ONLY, officer_only, refuse
-from bot.amounts import MAX_AMOUNT, parse_amount
-from bot.context import BotContext
+from bot.channels.telegram.access import CITY_WIDE_ONLY, officer_only, refuse
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import edit_in_place, say
+from bot.channels.telegram.journeys import one_at_a_time
+from bot.domain.amounts import MAX_AMOUNT, parse_amount
 from bot.domain.pledges import FUND_LABELS, METHOD_LABELS, PURPOSE_LABELS, STATUS_LABELS
-from bot.drafts import edit_in_place, say
+from bot.domain.statement import MAX_BYTES, StatementError, StatementProblem
+from bot.domain.validation import display_phone
 from bot.i18n import N_, local_date, money
-from bot.journeys import one_at_a_time
 from bot.pledge_texts import fund_of
 from bot.reconcile import problem_text, reconcile, summary_text
-from bot.statement import MAX_BYTES, StatementError, StatementProblem
-from bot.validation import display_phone
 from handlers.steps import (
     OFFICER_QUESTION_LAPSES,
     button_args,

@@ -14,15 +14,15 @@ from phonenumbers import NumberParseException
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import say
 from bot.domain.members import CATEGORY_LABELS
 from bot.domain.pledges import STATUS_LABELS
-from bot.drafts import say
+from bot.domain.validation import display_phone
+from bot.domain.wards import province_name
 from bot.i18n import N_, Gettext, local_date, money
+from bot.outbox.retention import forget_user
 from bot.pledge_texts import fund_text
-from bot.retention import forget_user
-from bot.validation import display_phone
-from bot.wards import province_name
 from storage.broadcasts import set_subscribed
 from storage.privacy import (
     ERASE_ACTION,

@@ -10,8 +10,9 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import officer_only
-from bot.context import BotContext
+from bot.channels.telegram.access import officer_only
+from bot.channels.telegram.context import BotContext
+from bot.domain.wards import area_name
 from bot.i18n import money, number
 from bot.report import (
     LABELS,
@@ -22,7 +23,6 @@ from bot.report import (
     parse_period,
     utc_bounds,
 )
-from bot.wards import area_name
 from storage.reports import report_data
 
 log = logging.getLogger(__name__)

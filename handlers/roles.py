@@ -10,12 +10,12 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import admin_only
-from bot.context import BotContext
-from bot.drafts import say
+from bot.channels.telegram.access import admin_only
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import say
+from bot.domain.wards import resolve_ward
 from bot.i18n import gettext_for
-from bot.retention import end_conversations
-from bot.wards import resolve_ward
+from bot.outbox.retention import end_conversations
 from storage.officers import get_officer, grant_role, list_officers, remove_officer
 from storage.users import get_language
 

@@ -14,8 +14,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext
-from bot.keyboards import (
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.keyboards import (
     LANGUAGE_PREFIX,
     MENU_EVENTS,
     MENU_HELP,
@@ -23,7 +23,7 @@ from bot.keyboards import (
     language_picker,
     main_menu,
 )
-from bot.wards import province_name
+from bot.domain.wards import province_name
 from storage.users import set_language
 
 

@@ -25,11 +25,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext
-from bot.drafts import Draft, DraftKind, say
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.drafts import Draft, DraftKind, say
+from bot.domain.validation import Checked, Problem, check_phone
+from bot.domain.wards import MAX_CHOICES, WardInfo, province_name, search_wards, ward_by_code
 from bot.i18n import Gettext
-from bot.validation import Checked, Problem, check_phone
-from bot.wards import MAX_CHOICES, WardInfo, province_name, search_wards, ward_by_code
 from storage.members import record_consent
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]  # what a handler calls

@@ -8,8 +8,8 @@ from typing import Any
 from telegram import ChatMember, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot.announcement import UNSUBSCRIBE
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.outbox.announcement import UNSUBSCRIBE
 from storage.broadcasts import set_reachable, set_subscribed
 
 

@@ -136,7 +136,7 @@ async def create_pledge(
     """Store a confirmed pledge; (pledge, created). The same `request_key` twice gives the
     first pledge back and creates nothing: a double tap on Confirm makes one pledge.
 
-    `reference_of(year, pledge_id)` makes the transfer reference (bot.vietqr.make_reference)."""
+    `reference_of(year, pledge_id)` makes the transfer reference (bot/domain/vietqr.py)."""
     if data.fund_kind not in FUND_KINDS or data.purpose not in PURPOSES:
         raise ValueError("unknown fund or purpose")
     if data.method not in METHODS:

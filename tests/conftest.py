@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.local import local_bot
+from bot.devtools.local import local_bot
 from bot.settings import Settings
 from storage import Database
 from tests.support import FakeClock, fast_pacer

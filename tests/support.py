@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.emulator import SentMessage
-from bot.local import LocalBot
-from bot.pacing import SendPacer
+from bot.channels.telegram.pacing import SendPacer
+from bot.devtools.emulator import SentMessage
+from bot.devtools.local import LocalBot
 from storage import Database
 from storage.members import MemberInput, record_consent, save_member
 from storage.users import ensure_user

@@ -16,9 +16,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.local import LocalBot, local_bot
+from bot.devtools.local import LocalBot, local_bot
+from bot.domain.vietqr import make_reference
 from bot.settings import Settings
-from bot.vietqr import make_reference
 from storage import Database
 from storage.broadcasts import BroadcastDraft, create_broadcast
 from storage.pledges import PledgeInput, create_pledge

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.local import LocalBot, local_bot
+from bot.devtools.local import LocalBot, local_bot
 from bot.settings import Settings
 from storage import Database
 from tests.conftest import ADMIN_ID

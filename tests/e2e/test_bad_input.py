@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from bot.local import LocalBot
+from bot.devtools.local import LocalBot
 from tests.support import Chat
 
 # The Vietnamese texts users see (locales/vi/LC_MESSAGES/messages.po).

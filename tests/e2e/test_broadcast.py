@@ -11,8 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.campaign import load_calendar, schedule_calendar
-from bot.emulator import BotApiEmulator
-from bot.local import LOCAL_TOKEN, LocalBot, local_bot
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.local import LOCAL_TOKEN, LocalBot, local_bot
 from bot.settings import Settings
 from storage.broadcasts import BroadcastDraft, create_broadcast, get_broadcast, progress
 from tests.conftest import ADMIN_ID

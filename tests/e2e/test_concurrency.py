@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.local import LocalBot
+from bot.devtools.local import LocalBot
 from tests.support import Chat, eventually
 
 AGREE = "✅ Tôi đồng ý"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from storage import Database
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import BotApiEmulator
-from bot.local import LocalBot, local_bot
+from bot.channels.telegram.memory import sweep
+from bot.channels.telegram.pacing import SendPacer
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.local import LocalBot, local_bot
 from bot.logs import QUIET_LOGGERS, configure_logging
-from bot.memory import sweep
-from bot.pacing import SendPacer
 from bot.settings import Settings
 from tests.conftest import ADMIN_ID
 from tests.support import Chat, FakeClock, eventually, seed_member
@@ -216,7 +216,7 @@ async def test_a_confirmed_pledge_survives_a_failing_button_removal(local: Local
 
 async def test_receipts_go_out_at_the_pace_replies_leave_free(local: LocalBot) -> None:
     """300 receipts from one statement all arrive within seconds, not 50 a minute."""
-    from bot.vietqr import make_reference
+    from bot.domain.vietqr import make_reference
     from storage.members import record_consent
     from storage.pledges import NewDonor, PledgeInput, create_pledge
 
@@ -356,3 +356,19 @@ async def test_a_forged_control_button_leaves_only_known_words_in_the_audit(
     assert refused == ["broadcast.cancel"]
     row = await db.fetchone("SELECT status FROM broadcasts WHERE id = 1")
     assert row is not None and row[0] == "scheduled"
+
+
+async def test_a_list_button_pressed_on_a_file_answers_with_a_new_message(
+    local: LocalBot,
+) -> None:
+    """Found by the access property: a list page pressed on the report's file (no text to
+    edit) got the apology."""
+    admin = Chat(local, ADMIN_ID)
+    await admin.send("/report")
+    document = next(m for m in admin.messages if m.kind == "document")
+    await admin.press_data("opl:list:all:0", document.message_id)
+    from bot.i18n import gettext_for
+
+    assert APOLOGY not in admin.reply_text()
+    assert admin.last.kind == "text"
+    assert gettext_for("vi")("Nothing is waiting. 🎉") in (admin.last.text or "")

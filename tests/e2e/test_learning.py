@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.local import LocalBot
+from bot.devtools.local import LocalBot
 from handlers.learning import NOTICE_VERSION
 from storage import Database
 from storage.learning import ModelInput, submit_model

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.local import LocalBot
+from bot.devtools.local import LocalBot
 from tests.conftest import ADMIN_ID
 from tests.support import Chat
 

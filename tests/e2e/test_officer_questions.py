@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.backup import make_backup
-from bot.local import LocalBot, local_bot
+from bot.devtools.local import LocalBot, local_bot
 from bot.report import parse_day
 from bot.settings import Settings
 from storage.privacy import erase_user

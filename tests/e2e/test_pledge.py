@@ -10,9 +10,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from bot.local import LocalBot, local_bot
+from bot.devtools.local import LocalBot, local_bot
+from bot.domain.vietqr import parse_payload
 from bot.settings import Settings
-from bot.vietqr import parse_payload
 from storage import Database
 from tests.conftest import ADMIN_ID
 from tests.support import Chat, FakeClock, fast_pacer, seed_member

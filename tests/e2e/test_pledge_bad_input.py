@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from bot.local import LocalBot, local_bot
+from bot.devtools.local import LocalBot, local_bot
 from bot.settings import Settings
 from storage.officers import add_officer
 from tests.conftest import ADMIN_ID

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.local import LocalBot, local_bot
+from bot.devtools.local import LocalBot, local_bot
 from bot.settings import Settings
 from storage import Database
 from tests.conftest import ADMIN_ID
@@ -209,7 +209,7 @@ def test_reconciliation_from_the_command_line(tmp_path: Path) -> None:
     database = tmp_path / "cli.sqlite3"
 
     async def seed() -> None:
-        from bot.vietqr import make_reference
+        from bot.domain.vietqr import make_reference
         from storage.pledges import PledgeInput, create_pledge
 
         db = await Database(database).open()

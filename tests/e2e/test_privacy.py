@@ -8,10 +8,10 @@ import asyncio
 import json
 from typing import Any
 
-from bot.emulator import SentMessage
-from bot.local import LocalBot
-from bot.retention import RetentionJob
-from bot.validation import display_phone
+from bot.devtools.emulator import SentMessage
+from bot.devtools.local import LocalBot
+from bot.domain.validation import display_phone
+from bot.outbox.retention import RetentionJob
 from storage import Database
 from storage.officers import grant_role
 from storage.pledges import mark_received

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from telegram.ext import CommandHandler
 
-from bot.emulator import SentMessage
-from bot.local import LocalBot
+from bot.devtools.emulator import SentMessage
+from bot.devtools.local import LocalBot
 from handlers.reports import report_handlers
 from handlers.start import unknown_command
 from tests.conftest import ADMIN_ID

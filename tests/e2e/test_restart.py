@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import BotApiEmulator
-from bot.local import LOCAL_TOKEN, local_bot
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.local import LOCAL_TOKEN, local_bot
 from bot.settings import Settings
 from tests.support import Chat, FakeClock, fast_pacer
 

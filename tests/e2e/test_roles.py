@@ -3,7 +3,7 @@ every officer action and every refusal is audited."""
 
 from __future__ import annotations
 
-from bot.local import LocalBot
+from bot.devtools.local import LocalBot
 from storage import Database
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import said

@@ -24,8 +24,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.emulator import BotApiEmulator, SentMessage
-from bot.emulator.limits import RateLimiter
+from bot.devtools.emulator import BotApiEmulator, SentMessage
+from bot.devtools.emulator.limits import RateLimiter
 
 # PTB warns about its own RetryAfter.retry_after type change; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

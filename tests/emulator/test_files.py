@@ -16,9 +16,9 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.app import api_urls
-from bot.emulator import BotApiEmulator
-from bot.emulator.server import DOWNLOAD_LIMIT
-from bot.local import LocalBot
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator.server import DOWNLOAD_LIMIT
+from bot.devtools.local import LocalBot
 from tests.support import Chat
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.amounts import (
+from bot.domain.amounts import (
     MAX_AMOUNT,
     MIN_AMOUNT,
     AmountProblem,

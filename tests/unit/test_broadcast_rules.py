@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.campaign import CalendarError, load_calendar
-from bot.quiet import QuietHours
+from bot.domain.quiet import QuietHours
+from bot.domain.when import parse_local_datetime
 from bot.segments import SegmentError, parse_segment
 from bot.settings import Settings
-from bot.when import parse_local_datetime
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ROOT = Path(__file__).parents[2]

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 
 ROOT = Path(__file__).parents[2]
 
@@ -121,7 +121,7 @@ def test_vietqr_command_checks_the_bank_settings(tmp_path: Path) -> None:
     import zxingcpp
     from PIL import Image
 
-    from bot.vietqr import parse_payload
+    from bot.domain.vietqr import parse_payload
 
     env = {"DATABASE_PATH": str(tmp_path / "q.sqlite3")}
     missing = run_bot(["vietqr", "--amount", "500k", "--reference", "KH2026 P000001"], env)

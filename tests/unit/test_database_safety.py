@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.backup import BackupError, backup_path, make_backup
-from bot.vietqr import make_reference
+from bot.domain.vietqr import make_reference
 from storage import Database
 from storage.audit import record
 from storage.members import MemberInput, record_consent, save_member

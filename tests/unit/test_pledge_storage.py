@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.vietqr import make_reference
 from bot.segments import parse_segment
-from bot.vietqr import make_reference
 from storage import Database
 from storage.broadcasts import audience_size
 from storage.pledges import (

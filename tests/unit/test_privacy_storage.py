@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.vietqr import make_reference
+from bot.domain.vietqr import make_reference
 from storage import Database
 from storage.audit import record
 from storage.members import member_by_telegram, record_consent

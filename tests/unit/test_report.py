@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from bot.cli_report import report_command
+from bot.cli.report import report_command
 from bot.i18n import gettext_for
 from bot.report import (
     MONEY_FORMAT,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import statement
-from bot.statement import (
+from bot.domain import statement
+from bot.domain.statement import (
     DESCRIPTION_MAX,
     MAX_BYTES,
     MAX_ROWS,
@@ -21,7 +21,7 @@ from bot.statement import (
     parse_statement,
     parse_statement_amount,
 )
-from bot.vietqr import parse_reference
+from bot.domain.vietqr import parse_reference
 
 FINGERPRINT = re.compile(r"[0-9a-f]{32}")
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 
+from bot.domain.validation import Problem
+from bot.domain.wards import ward_by_code, wards_of
 from bot.i18n import gettext_for
-from bot.validation import Problem
-from bot.wards import ward_by_code, wards_of
 from handlers.steps import (
     button_args,
     page_buttons,

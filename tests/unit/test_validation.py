@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.validation import (
+from bot.domain.validation import (
     Problem,
     check_birth_year,
     check_name,

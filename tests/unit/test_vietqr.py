@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.vietqr import (
+from bot.domain.vietqr import (
     AMOUNT_MAX,
     build_payload,
     crc16_ccitt_false,

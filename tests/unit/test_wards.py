@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import fold
-from bot.wards import MAX_CHOICES, province_name, search_wards, ward_by_code, wards_of
+from bot.domain.text import fold
+from bot.domain.wards import MAX_CHOICES, province_name, search_wards, ward_by_code, wards_of
 
 HAI_PHONG = 31
 

@@ -61,10 +61,10 @@ def period_of(first: str | None, last: str | None, today: date) -> tuple[date, d
 
 
 async def report_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.wards import area_name, ward_by_code
     from bot.report import LABELS
     from bot.runtime import utc_now
     from bot.segments import SegmentError, parse_segment
-    from bot.wards import area_name, ward_by_code
     from storage.audit import record
     from storage.reports import report_data
 

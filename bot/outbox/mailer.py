@@ -18,8 +18,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot, JobQueue
 
+from bot.channels.telegram.pacing import NOTICE
 from bot.i18n import gettext_for
-from bot.pacing import NOTICE
 from bot.pledge_texts import receipt_text, rejection_text, reminder_text
 from bot.settings import Settings
 from storage import Database

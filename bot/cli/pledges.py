@@ -8,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.amounts import check_amount
+from bot.domain.amounts import check_amount
 from bot.i18n import gettext_for
 from bot.settings import Settings
 from storage import Database
@@ -40,9 +40,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 async def reconcile_command(settings: Settings, file: Path) -> int:
+    from bot.domain.statement import StatementError
     from bot.reconcile import problem_text, reconcile, summary_text
     from bot.runtime import utc_now
-    from bot.statement import StatementError
     from storage.audit import record
 
     _ = gettext_for(settings.default_language)
@@ -74,7 +74,7 @@ async def reconcile_command(settings: Settings, file: Path) -> int:
 
 
 def vietqr_command(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.vietqr import build_payload, render_png
+    from bot.domain.vietqr import build_payload, render_png
 
     if not settings.bank_transfer:
         print("set BANK_BIN and BANK_ACCOUNT first (in .env or the environment)", file=sys.stderr)
@@ -99,8 +99,8 @@ def vietqr_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def poster_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.wards import province_name
     from bot.poster import deep_link, render_poster
-    from bot.wards import province_name
 
     username = args.bot_username or settings.bot_username
     if not username:

@@ -14,8 +14,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from bot.emulator import BotApiEmulator
-from bot.local import LocalBot, local_bot
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.local import LocalBot, local_bot
 from bot.settings import Settings
 
 BOT_PREFIX = "🤖 "

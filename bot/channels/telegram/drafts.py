@@ -16,7 +16,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.ext import ConversationHandler
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
 
 Draft = dict[str, Any]
 
@@ -119,6 +119,10 @@ async def edit_in_place(query: CallbackQuery, text: str, markup: Any = None) -> 
     no change: that is skipped, since Telegram refuses an edit that changes nothing."""
     message = query.message
     if isinstance(message, Message) and message.text == text and message.reply_markup == markup:
+        return
+    if isinstance(message, Message) and message.text is None:
+        # A photo or a file (a button pressed under one, or forged onto one): no text to edit.
+        await query.get_bot().send_message(message.chat_id, text, reply_markup=markup)
         return
     try:
         await query.edit_message_text(text, reply_markup=markup)

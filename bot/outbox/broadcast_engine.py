@@ -25,12 +25,12 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import JobQueue
 
-from bot.announcement import LOCAL_FILE, Rendered, render, send_rendered
 from bot.campaign import refresh_live_texts
-from bot.pacing import BROADCAST, SendPacer
-from bot.retry import retry_seconds
+from bot.channels.telegram.pacing import BROADCAST, SendPacer
+from bot.channels.telegram.retry import retry_seconds
+from bot.channels.telegram.transport import AiohttpRequest
+from bot.outbox.announcement import LOCAL_FILE, Rendered, render, send_rendered
 from bot.settings import Settings
-from bot.transport import AiohttpRequest
 from storage import Database
 from storage.broadcasts import (
     Broadcast,

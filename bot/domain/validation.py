@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import phonenumbers
 
-from bot.text import squeeze
+from bot.domain.text import squeeze
 
 NAME_MAX = 100
 ORGANISATION_MAX = 200

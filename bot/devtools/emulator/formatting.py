@@ -10,7 +10,7 @@ import html
 import re
 from typing import Any
 
-from bot.emulator.spec import ApiError
+from bot.devtools.emulator.spec import ApiError
 
 _TAGS: dict[str, str] = {
     "b": "bold",

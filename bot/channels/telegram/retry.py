@@ -17,7 +17,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.pacing import REPLY, SendPacer
+from bot.channels.telegram.pacing import REPLY, SendPacer
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def retry_seconds(exc: RetryAfter) -> float:
 
 
 class PacedLimiter(BaseRateLimiter[int]):
-    """`rate_limit_args` is the priority: bot.pacing.REPLY (the default), NOTICE or BROADCAST."""
+    """`rate_limit_args` is the priority: REPLY (the default), NOTICE or BROADCAST (pacing.py)."""
 
     def __init__(self, pacer: SendPacer, give_up_after: float = GIVE_UP_AFTER) -> None:
         self.pacer = pacer

@@ -12,8 +12,8 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.cli_pledges import add_commands as add_pledge_commands
-from bot.cli_report import add_commands as add_report_commands
+from bot.cli.pledges import add_commands as add_pledge_commands
+from bot.cli.report import add_commands as add_report_commands
 from bot.i18n import CatalogueMissing
 from bot.logs import configure_logging, redact, startup_failure
 from bot.settings import Settings, SettingsError, load_settings
@@ -103,8 +103,8 @@ def run_bot(settings: Settings) -> int:
 
 
 async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.wards import resolve_ward
     from bot.runtime import utc_now
-    from bot.wards import resolve_ward
     from storage.audit import record
 
     db = await Database(settings.database_path).open()
@@ -251,7 +251,7 @@ def dispatch(settings: Settings, args: argparse.Namespace) -> int:
             return run_bot(settings)
         if command in ("run", "sandbox"):
             try:
-                from bot.sandbox import run_sandbox
+                from bot.devtools.sandbox import run_sandbox
             except ImportError:  # the emulator ships with the source, not the installed package
                 print(
                     "The local sandbox needs the source checkout (make run); an installed bot"
@@ -264,29 +264,29 @@ def dispatch(settings: Settings, args: argparse.Namespace) -> int:
             officer = getattr(args, "officer", False)
             return run(run_sandbox(settings, user=user, officer=officer))
         if command == "broadcast":
-            from bot.cli_broadcast import broadcast_command
+            from bot.cli.broadcast import broadcast_command
 
             return run(broadcast_command(settings, args))
         if command == "campaign":
-            from bot.cli_broadcast import campaign_command
+            from bot.cli.broadcast import campaign_command
 
             return run(campaign_command(settings, args))
         if command == "report":
-            from bot.cli_report import report_command
+            from bot.cli.report import report_command
 
             return run(report_command(settings, args))
         if command == "backup":
             return backup_command(settings, args.dest)
         if command == "pledges":
-            from bot.cli_pledges import reconcile_command
+            from bot.cli.pledges import reconcile_command
 
             return run(reconcile_command(settings, args.file))
         if command == "vietqr":
-            from bot.cli_pledges import vietqr_command
+            from bot.cli.pledges import vietqr_command
 
             return vietqr_command(settings, args)
         if command == "poster":
-            from bot.cli_pledges import poster_command
+            from bot.cli.pledges import poster_command
 
             return poster_command(settings, args)
         if command == "officers":

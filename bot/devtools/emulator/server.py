@@ -23,9 +23,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.emulator.formatting import render, utf16_len
-from bot.emulator.limits import RateLimiter
-from bot.emulator.spec import (
+from bot.devtools.emulator.formatting import render, utf16_len
+from bot.devtools.emulator.limits import RateLimiter
+from bot.devtools.emulator.spec import (
     ApiError,
     MethodSpec,
     check_markup,
@@ -33,7 +33,7 @@ from bot.emulator.spec import (
     decode_form_value,
     load_spec,
 )
-from bot.emulator.state import (
+from bot.devtools.emulator.state import (
     CallbackRecord,
     ChatState,
     FileInfo,
@@ -184,7 +184,7 @@ class BotApiEmulator:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        from bot.emulator.control import add_control_routes
+        from bot.devtools.emulator.control import add_control_routes
 
         add_control_routes(app, self)
         return app

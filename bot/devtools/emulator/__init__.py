@@ -1,6 +1,6 @@
 """Local Telegram Bot API emulator (real HTTP) for the sandbox, e2e tests and benchmarks."""
 
-from bot.emulator.server import BotApiEmulator
-from bot.emulator.state import CallbackRecord, SentMessage, SimUser
+from bot.devtools.emulator.server import BotApiEmulator
+from bot.devtools.emulator.state import CallbackRecord, SentMessage, SimUser
 
 __all__ = ["BotApiEmulator", "CallbackRecord", "SentMessage", "SimUser"]

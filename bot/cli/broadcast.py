@@ -7,12 +7,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.announcement import LOCAL_FILE
 from bot.campaign import CalendarError, load_calendar, schedule_calendar
+from bot.domain.when import parse_local_datetime
+from bot.outbox.announcement import LOCAL_FILE
 from bot.runtime import utc_now
 from bot.segments import SegmentError, parse_segment
 from bot.settings import Settings
-from bot.when import parse_local_datetime
 from storage import Database
 from storage.audit import record
 from storage.broadcasts import (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.emulator.server import BotApiEmulator
+    from bot.devtools.emulator.server import BotApiEmulator
 
 _Route = Callable[[web.Request], Awaitable[web.Response]]
 

@@ -37,8 +37,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.text import fold
 from bot.i18n import money
-from bot.text import fold
 
 MIN_AMOUNT = 10_000
 MAX_AMOUNT = 10_000_000_000
@@ -237,7 +237,7 @@ def _number_value(number: str, unit: int | None) -> int:
         # "1.5", "1,50", "500000.00": no unit and no grouping tell which separator this is.
         raise _Refused(AmountProblem.AMBIGUOUS)
     numerator = int(digits + fraction) * multiplier
-    denominator = 10 ** len(fraction)
+    denominator: int = 10 ** len(fraction)
     if numerator % denominator:
         raise _Refused(AmountProblem.NOT_AN_AMOUNT)  # a fraction of a đồng
     return numerator // denominator

@@ -3,7 +3,7 @@
 Plain functions, free of Telegram and of the database. An officer uploads the statement the
 bank's web banking exports; `parse_statement` returns its credit lines (amount, transfer note,
 date, transaction id) so that the reconciler can look for a pledge reference in each note with
-`bot.vietqr.parse_reference` and compare amounts. Nothing here knows about pledges.
+`bot.domain.vietqr.parse_reference` and compare amounts. Nothing here knows about pledges.
 
 Reading the file:
 
@@ -71,7 +71,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.text import fold, squeeze
+from bot.domain.text import fold, squeeze
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 NAPAS_GUID = "A000000727"
 SERVICE_TRANSFER_TO_ACCOUNT = "QRIBFTTA"
@@ -182,7 +183,7 @@ def _parse_fields(data: str, where: str) -> dict[str, str]:
     return fields
 
 
-def parse_payload(payload: str) -> dict[str, str | dict]:
+def parse_payload(payload: str) -> dict[str, str | dict[str, Any]]:
     """The fields of an EMVCo payload, templates as nested dicts; checks the CRC.
 
     Templates: 26-51 (merchant account information; in a NAPAS one, field 01, the beneficiary,
@@ -201,12 +202,12 @@ def parse_payload(payload: str) -> dict[str, str | dict]:
         raise ValueError("payload must start with the payload format indicator (00)")
     if list(fields)[-1] != "63":
         raise ValueError("the CRC field (63) must be the last one")
-    parsed: dict[str, str | dict] = {}
+    parsed: dict[str, str | dict[str, Any]] = {}
     for tag, value in fields.items():
         if tag not in _TEMPLATE_TAGS:
             parsed[tag] = value
             continue
-        inner: dict[str, str | dict] = dict(_parse_fields(value, f"field {tag}"))
+        inner: dict[str, str | dict[str, Any]] = dict(_parse_fields(value, f"field {tag}"))
         if inner.get("00") == NAPAS_GUID and isinstance(inner.get("01"), str):
             inner["01"] = dict(_parse_fields(str(inner["01"]), f"field {tag}.01"))
         parsed[tag] = inner

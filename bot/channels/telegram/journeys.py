@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
 from bot.i18n import N_
 
 JOURNEYS: dict[str, str] = {

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from telegram.ext import Application, CallbackContext, JobQueue
 
-from bot.processing import PerUserUpdateProcessor
+from bot.channels.telegram.processing import PerUserUpdateProcessor
 
 K = TypeVar("K")
 V = TypeVar("V")

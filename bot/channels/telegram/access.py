@@ -13,9 +13,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
+from bot.domain.roles import Access
 from bot.i18n import N_
-from bot.roles import Access
 
 log = logging.getLogger(__name__)
 

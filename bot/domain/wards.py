@@ -7,7 +7,7 @@ from functools import cache
 
 from vietnam_provinces import Province, ProvinceCode, Ward
 
-from bot.text import fold
+from bot.domain.text import fold
 
 MAX_CHOICES = 8
 _PREFIXES = ("phuong ", "xa ", "dac khu ", "thi tran ")

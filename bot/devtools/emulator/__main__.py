@@ -1,4 +1,4 @@
-"""Run the emulator standalone: ``python -m bot.emulator --port N [--token T]``."""
+"""Run the emulator standalone: ``python -m bot.devtools.emulator --port N [--token T]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import signal
 
-from bot.emulator.server import BotApiEmulator
+from bot.devtools.emulator.server import BotApiEmulator
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -28,7 +28,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.devtools.emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--token", default="123456:TEST-TOKEN")

@@ -14,8 +14,8 @@ from telegram import (
     MessageEntity,
 )
 
+from bot.channels.telegram.keyboards import MENU_JOIN, MENU_PLEDGE
 from bot.i18n import gettext_for
-from bot.keyboards import MENU_JOIN, MENU_PLEDGE
 from storage.broadcasts import Broadcast
 
 UNSUBSCRIBE = "sub:stop"

@@ -6,8 +6,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.roles import Access
 from bot.i18n import Gettext, gettext_for, translations
-from bot.roles import Access
 from bot.runtime import Runtime
 
 
@@ -15,7 +15,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], d
     """Adds the runtime, and the language resolved once per update by `resolve_language`."""
 
     lang: str = "vi"
-    access: Access | None = None  # set by the guards in bot/access.py
+    access: Access | None = None  # set by the guards in bot/channels/telegram/access.py
 
     def __init__(
         self,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.app import BotApplication, build_application, running
-from bot.emulator import BotApiEmulator
-from bot.pacing import SendPacer
+from bot.channels.telegram.pacing import SendPacer
+from bot.devtools.emulator import BotApiEmulator
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 
