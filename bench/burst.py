@@ -62,7 +62,8 @@ async def open_bot(workdir: Path, label: str, database: Path) -> tuple[BotApiEmu
     emu = BotApiEmulator(token=BENCH_TOKEN, bot_username="bench_burst_bot")
     await emu.start()
     emu.enable_rate_limits(TELEGRAM_RATE, 1.0, 3)
-    bot = BotProcess(label, [PYTHON, "-m", "bot", "run"], bot_env(emu, database), workdir, emu)
+    env = bot_env(emu, database) | {"SEND_RATE": "29", "CHAT_SEND_RATE": "1"}
+    bot = BotProcess(label, [PYTHON, "-m", "bot", "run"], env, workdir, emu)
     try:
         await bot.start()
     except BaseException:

@@ -332,6 +332,10 @@ def bot_env(emulator: BotApiEmulator, database: Path) -> dict[str, str]:
         "DATABASE_PATH": str(database),
         "LOG_LEVEL": "WARNING",
         "ADMIN_IDS": "",
+        # The emulator enforces no flood limits unless asked (bench/burst.py asks, and keeps
+        # the pacer): measure the bot's own speed, not Telegram's.
+        "SEND_RATE": "0",
+        "CHAT_SEND_RATE": "0",
         "PYTHONUNBUFFERED": "1",
     }
 

@@ -27,7 +27,8 @@ from bot.settings import Settings
 from handlers.broadcast import OfficerViews, broadcast_handlers
 from handlers.errors import on_error, slow_down
 from handlers.honour import honour_handlers
-from handlers.learning import learning_handlers, learning_officer_handlers
+from handlers.learning import learning_handlers
+from handlers.learning_officers import learning_officer_handlers
 from handlers.membership import membership_handlers
 from handlers.officers import officer_handlers
 from handlers.pledge import pledge_handlers
@@ -138,8 +139,7 @@ def build_application(
     check_catalogues()
     db = Database(settings.database_path)
     runtime = Runtime(settings=settings, db=db, clock=clock)
-    if pacer is not None:
-        runtime.pacer = pacer
+    runtime.pacer = pacer or SendPacer(settings.send_rate, settings.chat_send_rate)
     request, updates_request = (
         AiohttpRequest(pool_size=CONNECTION_POOL),
         AiohttpRequest(pool_size=1),

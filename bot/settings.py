@@ -65,6 +65,17 @@ REGISTRY: tuple[SettingSpec, ...] = (
         "Telegram's ~30/s is left for replies. Up to 1000 with BROADCAST_PAID.",
     ),
     SettingSpec(
+        "SEND_RATE",
+        "29",
+        "Messages the bot sends per second overall, replies included, kept below Telegram's"
+        " ~30/s (0: no limit, for a Bot API server without flood limits).",
+    ),
+    SettingSpec(
+        "CHAT_SEND_RATE",
+        "1",
+        "Messages per second to one chat, after a burst of three (0: no limit).",
+    ),
+    SettingSpec(
         "BROADCAST_PAID",
         "false",
         "Use Telegram's paid broadcasts (allow_paid_broadcast, Stars per message) above 30/s.",
@@ -133,6 +144,8 @@ class Settings:
     log_level: str = "INFO"
     broadcast_rate: float = 25.0
     broadcast_paid: bool = False
+    send_rate: int = 29
+    chat_send_rate: float = 1.0
     broadcast_concurrency: int = 8
     broadcast_late_limit: timedelta = timedelta(hours=6)
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00-07:00"))
@@ -258,6 +271,15 @@ def load_settings(
     if not 0 < rate <= (1000 if paid else 30):
         limit = 1000 if paid else 30
         raise SettingsError(f"BROADCAST_RATE must be a number of messages per second, 0 to {limit}")
+    send_rate_raw, chat_rate_raw = get("SEND_RATE"), get("CHAT_SEND_RATE")
+    if not send_rate_raw.isdigit() or int(send_rate_raw) > 1000:
+        raise SettingsError("SEND_RATE must be a whole number of messages per second, 0 to 1000")
+    try:
+        chat_rate = float(chat_rate_raw)
+    except ValueError:
+        chat_rate = -1.0
+    if not 0 <= chat_rate <= 100:
+        raise SettingsError("CHAT_SEND_RATE must be a number of messages per second, 0 to 100")
     concurrency_raw = get("BROADCAST_CONCURRENCY")
     if not concurrency_raw.isdigit() or not 1 <= int(concurrency_raw) <= 256:
         raise SettingsError("BROADCAST_CONCURRENCY must be a whole number from 1 to 256")
@@ -306,6 +328,8 @@ def load_settings(
         log_level=log_level,
         broadcast_rate=rate,
         broadcast_paid=paid,
+        send_rate=int(send_rate_raw),
+        chat_send_rate=chat_rate,
         broadcast_concurrency=int(concurrency_raw),
         broadcast_late_limit=late,
         quiet_hours=quiet,

@@ -51,11 +51,7 @@ TELEGRAM_ALLOWED = ("bot/channels/telegram/", "bot/outbox/", "bot/devtools/", "b
 
 
 def test_only_the_telegram_glue_imports_telegram() -> None:
-    rest = [
-        p
-        for p in modules("bot")
-        if not str(p.relative_to(ROOT)).startswith(TELEGRAM_ALLOWED)
-    ]
+    rest = [p for p in modules("bot") if not str(p.relative_to(ROOT)).startswith(TELEGRAM_ALLOWED)]
     assert len(rest) > 20 and offending(rest, ("telegram",)) == []
 
 

@@ -84,3 +84,13 @@ def test_a_plain_http_api_url_only_on_this_machine(url: str, allowed: bool) -> N
         load_settings({"TELEGRAM_API_URL": url}, dotenv=None)
     insecure = {"TELEGRAM_API_URL": url, "ALLOW_INSECURE_API_URL": "true"}
     assert load_settings(insecure, dotenv=None).api_url == url
+
+
+def test_send_rates_and_their_limits() -> None:
+    settings = load_settings({}, dotenv=None)
+    assert (settings.send_rate, settings.chat_send_rate) == (29, 1.0)
+    off = load_settings({"SEND_RATE": "0", "CHAT_SEND_RATE": "0"}, dotenv=None)
+    assert (off.send_rate, off.chat_send_rate) == (0, 0.0)
+    for name, value in (("SEND_RATE", "fast"), ("SEND_RATE", "-3"), ("CHAT_SEND_RATE", "x")):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({name: value}, dotenv=None)

@@ -38,3 +38,8 @@ def language_picker() -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    """Buttons laid out `width` to a row."""
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]

@@ -39,8 +39,8 @@ class _Waiter:
 
 class SendPacer:
     """At most `per_second` sends in any `window` seconds, and per chat a bucket of
-    `chat_burst` refilled at `chat_per_second`; waiting senders are served by priority,
-    then in the order they asked."""
+    `chat_burst` refilled at `chat_per_second` (0: no such limit); waiting senders are served
+    by priority, then in the order they asked."""
 
     def __init__(
         self,
@@ -51,7 +51,7 @@ class SendPacer:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_second = per_second
-        self.chat_interval = 1.0 / chat_per_second
+        self.chat_interval = 1.0 / chat_per_second if chat_per_second > 0 else 0.0
         self.chat_tolerance = (chat_burst - 1) * self.chat_interval
         self.window = window
         self.clock = clock
@@ -123,12 +123,12 @@ class SendPacer:
         sent = self._sent
         while sent and now - sent[0] >= self.window:
             sent.popleft()
-        if len(sent) < self.per_second:
+        if self.per_second <= 0 or len(sent) < self.per_second:
             return 0.0
         return self.window - (now - sent[0])
 
     def _chat_wait(self, chat_id: int | str | None, now: float) -> float:
-        if chat_id is None:
+        if chat_id is None or not self.chat_interval:
             return 0.0
         tat = self._chats.get(chat_id)
         if tat is None:
@@ -139,8 +139,9 @@ class SendPacer:
         return self._global_wait(now) <= 0 and self._chat_wait(chat_id, now) <= 0
 
     def _take(self, chat_id: int | str | None, now: float) -> None:
-        self._sent.append(now)
-        if chat_id is None:
+        if self.per_second > 0:
+            self._sent.append(now)
+        if chat_id is None or not self.chat_interval:
             return
         tat = self._chats.get(chat_id, now)
         self._chats[chat_id] = max(tat, now) + self.chat_interval
