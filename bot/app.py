@@ -24,7 +24,8 @@ from bot.outbox.mailer import PledgeMailer
 from bot.outbox.retention import RetentionJob
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
-from handlers.broadcast import OfficerViews, broadcast_handlers
+from handlers.broadcast import broadcast_handlers
+from handlers.broadcast_control import OfficerViews, broadcast_control_handlers
 from handlers.errors import on_error, slow_down
 from handlers.honour import honour_handlers
 from handlers.learning import learning_handlers
@@ -189,6 +190,7 @@ def register_handlers(app: BotApplication) -> None:
         *membership_handlers(),
         *pledge_handlers(),
         *broadcast_handlers(),
+        *broadcast_control_handlers(),
         *pledge_officer_handlers(),
         *learning_handlers(),
         *learning_officer_handlers(),

@@ -54,6 +54,11 @@ class Runtime:
         if self.engine is not None:
             await self.engine.bot.shutdown()
 
+    def broadcast_engine(self) -> BroadcastEngine:
+        if self.engine is None:
+            raise RuntimeError("the broadcast engine is not running")
+        return self.engine
+
     def now(self) -> datetime:
         return self.clock()
 

@@ -73,3 +73,11 @@ def describe(segment: Segment, _: Gettext, province_code: int, categories: dict[
             else _("subscribers who read English")
         )
     return str(segment)
+
+
+def segment_text(segment: str, _: Gettext, province_code: int) -> str:
+    """A stored segment ('ward:11341', 'category:teacher', ...) in words."""
+    from bot.domain.members import CATEGORY_LABELS
+
+    kind, _sep, value = segment.partition(":")
+    return describe(Segment(kind, value or None), _, province_code, CATEGORY_LABELS)

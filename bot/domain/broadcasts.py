@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, Gettext
 
 BROADCAST_STATUS_LABELS: dict[str, str] = {
     "scheduled": N_("🕒 scheduled"),
@@ -12,3 +12,7 @@ BROADCAST_STATUS_LABELS: dict[str, str] = {
     "cancelled": N_("✖️ cancelled"),
     "missed": N_("⚠️ missed"),
 }
+
+
+def status_label(status: str, _: Gettext) -> str:
+    return _(BROADCAST_STATUS_LABELS[status]) if status in BROADCAST_STATUS_LABELS else status

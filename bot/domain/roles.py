@@ -35,6 +35,12 @@ class Access:
         """The ward every query of this officer is limited to; None: no limit."""
         return None if self.city_wide else self.ward_code
 
+    @property
+    def own_segment(self) -> str | None:
+        """The only audience a ward's officer may write to (their ward); None: any."""
+        scope = self.scope
+        return f"ward:{scope}" if scope is not None else None
+
     def may_see_ward(self, ward_code: int | None) -> bool:
         """A city-wide officer sees every ward; a scoped one only their own."""
         return self.is_officer and (self.city_wide or ward_code == self.ward_code)

@@ -394,6 +394,13 @@ async def test_moving_and_cancelling_a_scheduled_broadcast(settings: Settings) -
         ]
         broadcast = await get_broadcast(local.runtime.db, 1)
         assert broadcast is not None and broadcast.scheduled_at == vn(3, 8, 15)
+        # Starting a move and thinking better of it cancels the move, not the announcement.
+        await officer.send("/broadcasts")
+        await officer.press("🕒 Đổi giờ")
+        assert await officer.send("/cancel") == [
+            "Đã thôi đổi giờ: thông báo #1 vẫn giữ giờ gửi cũ."
+        ]
+        assert await get_status(local, 1, "scheduled")
         await officer.send("/broadcasts")
         await officer.press("✖️ Huỷ")
         assert await get_status(local, 1, "cancelled")
