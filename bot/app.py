@@ -44,6 +44,7 @@ from handlers.start import (
     menu_handlers,
     private_only_handler,
 )
+from handlers.statements import statement_handlers
 from handlers.subscription import subscription_handlers
 from storage import Database
 
@@ -192,6 +193,7 @@ def register_handlers(app: BotApplication) -> None:
         *broadcast_handlers(),
         *broadcast_control_handlers(),
         *pledge_officer_handlers(),
+        *statement_handlers(),
         *learning_handlers(),
         *learning_officer_handlers(),
         *subscription_handlers(),

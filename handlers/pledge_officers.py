@@ -17,17 +17,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram.access import CITY_WIDE_ONLY, officer_only, refuse
+from bot.channels.telegram.access import officer_only, refuse
 from bot.channels.telegram.context import BotContext
 from bot.channels.telegram.drafts import edit_in_place, say
 from bot.channels.telegram.journeys import one_at_a_time
 from bot.domain.amounts import MAX_AMOUNT, parse_amount
 from bot.domain.pledges import FUND_LABELS, METHOD_LABELS, PURPOSE_LABELS, STATUS_LABELS
-from bot.domain.statement import MAX_BYTES, StatementError, StatementProblem
 from bot.domain.validation import display_phone
 from bot.i18n import N_, local_date, money
 from bot.pledge_texts import fund_of
-from bot.reconcile import problem_text, reconcile, summary_text
 from handlers.steps import (
     OFFICER_QUESTION_LAPSES,
     button_args,
@@ -57,7 +55,6 @@ QUICK_REASONS = {
     "dup": N_("A duplicate of another pledge"),
     "asked": N_("The donor asked to cancel it"),
 }
-TEXT_LIMIT = 4000
 OTHER_WARD = N_("This pledge belongs to another commune or ward's fund.")
 
 
@@ -584,50 +581,6 @@ def review_conversation() -> ConversationHandler[BotContext]:
         )
 
 
-# --- bank statements ------------------------------------------------------------------------
-
-
-async def document_received(update: Update, context: BotContext) -> None:
-    """A file: an officer's bank statement is reconciled; anyone else is told what we take."""
-    message = update.message
-    user = update.effective_user
-    assert message is not None and user is not None and message.document is not None
-    _ = context._
-    runtime = context.runtime
-    if not await runtime.is_officer(user.id):
-        await say(
-            update,
-            context,
-            _("I cannot use files here. Type /help to see what I can do."),
-        )
-        return
-    access = await runtime.access(user.id)
-    if not access.city_wide:
-        await refuse(update, context, "statement.import", _(CITY_WIDE_ONLY))
-        return
-    document = message.document
-    if document.file_size and document.file_size > MAX_BYTES:
-        await say(update, context, problem_text(_, StatementProblem.TOO_LARGE))
-        return
-    file = await document.get_file()
-    data = bytes(await file.download_as_bytearray())
-    try:
-        result = await reconcile(runtime.db, data, document.file_name, runtime.now())
-    except StatementError as exc:
-        await say(update, context, problem_text(_, exc.problem))
-        return
-    log.info("bank statement reconciled by an officer")
-    await runtime.audit(
-        user.id,
-        "statement.import",
-        detail=f"{len(result.of('matched'))} matched of {len(result.outcomes)}",
-    )
-    if runtime.mailer is not None and result.of("matched"):
-        runtime.mailer.wake()
-    text = summary_text(_, context.lang, result)
-    await say(update, context, text[:TEXT_LIMIT])
-
-
 def pledge_officer_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         review_conversation(),
@@ -635,5 +588,4 @@ def pledge_officer_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CallbackQueryHandler(list_pressed, pattern=rf"^{PREFIX}:list:"),
         CallbackQueryHandler(open_pressed, pattern=rf"^{PREFIX}:open:"),
         CallbackQueryHandler(full_pressed, pattern=rf"^{PREFIX}:full:"),
-        MessageHandler(filters.Document.ALL, document_received),
     ]

@@ -1,10 +1,4 @@
-"""The officers' report: its period, its workbook (XLSX) and its chart (PNG).
-
-Pure: no Telegram, no SQL. The figures come grouped from storage.reports; the same files are
-sent by /report and written by `python -m bot report`. Headings go through gettext (Vietnamese
-for a Vietnamese officer); money cells hold integer đồng with a number format, dates are local.
-openpyxl and matplotlib are imported only when a file is built.
-"""
+"""The report workbook (XLSX, openpyxl): summary, members, pledges, models, announcements."""
 
 from __future__ import annotations
 
@@ -12,184 +6,22 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date
 
 from bot.domain.broadcasts import BROADCAST_STATUS_LABELS
-from bot.domain.learning import MODEL_KIND_LABELS, MODEL_STATUS_LABELS
-from bot.domain.members import CATEGORY_LABELS
-from bot.domain.pledges import FUND_LABELS, PURPOSE_LABELS
-from bot.i18n import Gettext, babel_locale, local_date, number
-from bot.segments import Segment, describe
+from bot.domain.learning import MODEL_STATUS_LABELS
+from bot.report.content import ReportInfo, audience, share, week_days, weekly
 from storage.reports import MODEL_STATUSES, PledgeGroup, Reach, ReportData
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-CAMPAIGN_MONTH = 10  # the Month of Study Promotion: 1-31 October
-TOP_WARDS = 15  # wards in the chart
-MAX_DAYS = 3660  # a report covers at most ten years
 
 COUNT_FORMAT = "#,##0"
 MONEY_FORMAT = '#,##0 "₫"'
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-
-
-# --- the period -----------------------------------------------------------------------------
-
-
-class PeriodError(ValueError):
-    """The dates typed cannot make a period; `problem` says why, `text` what was typed."""
-
-    def __init__(self, problem: str, text: str = "") -> None:
-        super().__init__(f"{problem}: {text}")
-        self.problem = problem  # 'date', 'order', 'too_many' or 'too_long'
-        self.text = text
-
-
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-
-
-def parse_day(text: str) -> date | None:
-    """'2026-10-01', '01/10/2026' or '1.10.2026' (day first, as written in Vietnam)."""
-    text = text.strip()
-    if match := _ISO.fullmatch(text):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _DMY.fullmatch(text):
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        return None
-    if not 2000 <= year <= 2200:  # a report is about the movement's years, not 0001 or 9999
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def campaign_month(year: int) -> tuple[date, date]:
-    return date(year, CAMPAIGN_MONTH, 1), date(year, CAMPAIGN_MONTH, 31)
-
-
-def parse_period(words: Sequence[str], today: date) -> tuple[date, date]:
-    """First and last day (both included) from `/report [from] [to]`: nothing gives the Month
-    of this year, one date runs from it to today (or that day alone, if it is later)."""
-    if len(words) > 2:
-        raise PeriodError("too_many", " ".join(words))
-    if not words:
-        return campaign_month(today.year)
-    days = []
-    for word in words:
-        day = parse_day(word)
-        if day is None:
-            raise PeriodError("date", word)
-        days.append(day)
-    first = days[0]
-    last = days[1] if len(days) == 2 else max(first, today)
-    if last < first:
-        raise PeriodError("order", " ".join(words))
-    if (last - first).days >= MAX_DAYS:
-        raise PeriodError("too_long", " ".join(words))
-    return first, last
-
-
-def utc_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) in UTC from local first and last days, both included."""
-    start = datetime.combine(first, time(), tzinfo=tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
-    return start, end
-
-
-# --- what the files say ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Names of the codes stored in the database (their gettext source texts)."""
-
-    categories: Mapping[str, str]
-    funds: Mapping[str, str]
-    purposes: Mapping[str, str]
-    model_kinds: Mapping[str, str]
-
-
-LABELS = Labels(CATEGORY_LABELS, FUND_LABELS, PURPOSE_LABELS, MODEL_KIND_LABELS)
-
-
-@dataclass(frozen=True)
-class ReportInfo:
-    """Who the report is for and how to write it."""
-
-    gettext: Gettext
-    lang: str
-    tz: ZoneInfo
-    labels: Labels
-    province_code: int
-    area: str  # the province, or the officer's commune or ward
-    first_day: date
-    last_day: date
-    made_at: datetime  # aware
-
-    def day(self, day: date) -> str:
-        moment = datetime.combine(day, time(12), tzinfo=self.tz)
-        return local_date(moment, self.lang, self.tz)
-
-    @property
-    def period(self) -> str:
-        return f"{self.day(self.first_day)} – {self.day(self.last_day)}"
-
-    def local(self, moment: datetime) -> datetime:
-        """Local wall time without tzinfo: what a spreadsheet cell can hold."""
-        return moment.astimezone(self.tz).replace(tzinfo=None)
-
-
-def file_name(info: ReportInfo, ward: int | None, extension: str) -> str:
-    _ = info.gettext
-    name = _("report-{first}-{last}").format(
-        first=info.first_day.isoformat(), last=info.last_day.isoformat()
-    )
-    return f"{name}{f'-{ward}' if ward is not None else ''}.{extension}"
-
-
-def week_count(info: ReportInfo) -> int:
-    return (info.last_day - info.first_day).days // 7 + 1
-
-
-def week_days(info: ReportInfo, week: int) -> tuple[date, date]:
-    first = info.first_day + timedelta(days=7 * week)
-    return first, min(first + timedelta(days=6), info.last_day)
-
-
-def weekly(data: ReportData, info: ReportInfo) -> list[PledgeGroup]:
-    """One row per week of the period, weeks without pledges included."""
-    found = {int(g.key or 0): g for g in data.pledges_by_week}
-    return [found.get(w, PledgeGroup(w, None, 0, 0, 0)) for w in range(week_count(info))]
-
-
-def week_label(info: ReportInfo, week: int) -> str:
-    first, last = week_days(info, week)
-    pattern = "dd/MM" if info.lang == "vi" else "d MMM"
-    locale = babel_locale(info.lang)
-    return (
-        f"{format_date(first, pattern, locale=locale)}–{format_date(last, pattern, locale=locale)}"
-    )
-
-
-def audience(info: ReportInfo, segment: str) -> str:
-    kind, _sep, value = segment.partition(":")
-    return describe(
-        Segment(kind, value or None), info.gettext, info.province_code, dict(info.labels.categories)
-    )
-
-
-def share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 # --- the workbook ---------------------------------------------------------------------------
@@ -498,86 +330,3 @@ def build_workbook(data: ReportData, info: ReportInfo) -> bytes:
     _models(book, data)
     _broadcasts(book, data)
     return book.save()
-
-
-# --- the chart ------------------------------------------------------------------------------
-
-
-def build_chart(data: ReportData, info: ReportInfo) -> bytes:
-    """A PNG: pledged against received per week, and members of the top wards."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    _ = info.gettext
-    figure = Figure(figsize=(10, 11), dpi=100, layout="constrained")
-    weeks_axes, wards_axes = figure.subplots(2, 1, height_ratios=[1, 1.25])
-    figure.suptitle(
-        _("Study-promotion report: {area}").format(area=info.area) + f"\n{info.period}",
-        fontsize=14,
-    )
-    in_millions = FuncFormatter(lambda value, _pos: number(round(value, 1), info.lang))
-
-    weeks = weekly(data, info)
-    positions = list(range(len(weeks)))
-    weeks_axes.bar(
-        [p - 0.2 for p in positions],
-        [g.pledged / 1e6 for g in weeks],
-        0.4,
-        label=_("Pledged"),
-        color="#1f5fa8",
-    )
-    weeks_axes.bar(
-        [p + 0.2 for p in positions],
-        [g.received / 1e6 for g in weeks],
-        0.4,
-        label=_("Received"),
-        color="#3aa655",
-    )
-    weeks_axes.set_xticks(positions, [week_label(info, int(g.key or 0)) for g in weeks])
-    weeks_axes.tick_params(axis="x", labelrotation=30 if len(weeks) > 6 else 0)
-    weeks_axes.yaxis.set_major_formatter(in_millions)
-    weeks_axes.set_ylabel(_("million đồng"))
-    weeks_axes.set_title(_("Amount pledged and received, by week of pledging"))
-    weeks_axes.legend()
-    weeks_axes.set_ylim(bottom=0)
-    if not any(g.count for g in weeks):
-        weeks_axes.set_ylim(0, 1)
-        weeks_axes.set_yticks([])
-        _no_data(weeks_axes, _("No pledges in this period."))
-
-    top = data.members_by_ward[:TOP_WARDS][::-1]  # the largest at the top
-    names = [g.name or str(g.key) for g in top]
-    earlier = [g.total - g.new for g in top]
-    wards_axes.barh(names, earlier, color="#9bb7d4", label=_("Members before the period"))
-    wards_axes.barh(
-        names, [g.new for g in top], left=earlier, color="#1f5fa8", label=_("New in the period")
-    )
-    wards_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    wards_axes.xaxis.set_major_formatter(
-        FuncFormatter(lambda value, _pos: number(int(value), info.lang))
-    )
-    wards_axes.set_title(
-        _("Members in the {count} communes and wards with the most").format(count=len(top))
-        if len(top) > 1
-        else _("Members")
-    )
-    if top:
-        wards_axes.legend(loc="lower right")
-    else:
-        _no_data(wards_axes, _("No members yet."))
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _no_data(axes: Any, text: str) -> None:
-    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, fontsize=13)
-
-
-def build_files(data: ReportData, info: ReportInfo) -> tuple[bytes, bytes]:
-    """The workbook and the chart (CPU-bound: run it in a thread from the event loop)."""
-    return build_workbook(data, info), build_chart(data, info)
