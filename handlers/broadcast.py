@@ -37,12 +37,7 @@ from bot.i18n import local_datetime, number
 from bot.outbox.announcement import render, send_rendered
 from bot.runtime import Runtime
 from bot.segments import segment_text
-from storage.broadcasts import (
-    Broadcast,
-    BroadcastDraft,
-    audience_size,
-    create_broadcast,
-)
+from storage.broadcasts import Broadcast, BroadcastDraft, audience_size, create_broadcast
 
 log = logging.getLogger(__name__)
 

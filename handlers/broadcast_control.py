@@ -41,15 +41,14 @@ from bot.runtime import Runtime
 from bot.segments import segment_text
 from storage.broadcasts import (
     Broadcast,
-    Progress,
     campaign_broadcasts,
     get_broadcast,
-    progress,
     recent_broadcasts,
     release_broadcast,
     reschedule,
     set_progress_message,
 )
+from storage.deliveries import Progress, progress
 from storage.users import get_language
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,6 @@ from bot.domain.wards import province_name
 from bot.i18n import N_, Gettext, local_date, money
 from bot.outbox.retention import forget_user
 from bot.pledge_texts import fund_text
-from storage.broadcasts import set_subscribed
 from storage.privacy import (
     ERASE_ACTION,
     OfficerDataKept,
@@ -34,6 +33,7 @@ from storage.privacy import (
     withdraw_honour_roll,
 )
 from storage.timefmt import from_db
+from storage.users import set_subscribed
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, C
 
 from bot.channels.telegram.context import BotContext
 from bot.outbox.announcement import UNSUBSCRIBE
-from storage.broadcasts import set_reachable, set_subscribed
+from storage.users import set_reachable, set_subscribed
 
 
 async def stop(update: Update, context: BotContext) -> None:

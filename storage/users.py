@@ -31,3 +31,21 @@ async def set_language(db: Database, telegram_id: int, language: str, at: dateti
         " last_seen_at = excluded.last_seen_at",
         (telegram_id, language, to_db(at), to_db(at)),
     )
+
+
+async def set_subscribed(db: Database, telegram_id: int, subscribed: bool) -> bool:
+    """True when this changed anything."""
+    changed = await db.execute(
+        "UPDATE users SET subscribed = ? WHERE telegram_id = ? AND subscribed != ?",
+        (int(subscribed), telegram_id, int(subscribed)),
+    )
+    return changed == 1
+
+
+async def set_reachable(
+    db: Database, telegram_id: int, reachable: bool, reason: str | None = None
+) -> None:
+    await db.execute(
+        "UPDATE users SET reachable = ?, unreachable_reason = ? WHERE telegram_id = ?",
+        (int(reachable), None if reachable else reason, telegram_id),
+    )

@@ -21,9 +21,9 @@ from storage.broadcasts import (
     audience_size,
     create_broadcast,
     get_broadcast,
-    progress,
     recent_broadcasts,
 )
+from storage.deliveries import progress
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024

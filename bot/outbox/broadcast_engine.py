@@ -34,23 +34,25 @@ from bot.settings import Settings
 from storage import Database
 from storage.broadcasts import (
     Broadcast,
-    Delivery,
-    Progress,
     broadcasts_with_status,
-    claim_deliveries,
     finish_broadcast,
     get_broadcast,
     hold_broadcasts_of,
     mark_missed,
+    scheduled_broadcasts,
+    set_photo,
+    set_status,
+    start_broadcast,
+)
+from storage.deliveries import (
+    Delivery,
+    Progress,
+    claim_deliveries,
     next_retry_at,
     progress,
     record_delivery,
     release_delivery,
     requeue_in_flight,
-    scheduled_broadcasts,
-    set_photo,
-    set_status,
-    start_broadcast,
 )
 
 log = logging.getLogger(__name__)

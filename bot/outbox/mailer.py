@@ -23,7 +23,6 @@ from bot.i18n import gettext_for
 from bot.pledge_texts import receipt_text, rejection_text, reminder_text
 from bot.settings import Settings
 from storage import Database
-from storage.broadcasts import set_reachable
 from storage.pledges import (
     Pledge,
     claim_reminder,
@@ -32,7 +31,7 @@ from storage.pledges import (
     notice_done,
     reminder_done,
 )
-from storage.users import get_language
+from storage.users import get_language, set_reachable
 
 log = logging.getLogger(__name__)
 

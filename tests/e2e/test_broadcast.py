@@ -14,7 +14,8 @@ from bot.campaign import load_calendar, schedule_calendar
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.local import LOCAL_TOKEN, LocalBot, local_bot
 from bot.settings import Settings
-from storage.broadcasts import BroadcastDraft, create_broadcast, get_broadcast, progress
+from storage.broadcasts import BroadcastDraft, create_broadcast, get_broadcast
+from storage.deliveries import progress
 from tests.conftest import ADMIN_ID
 from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member
 
