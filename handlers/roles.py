@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.channels.telegram.access import admin_only
 from bot.channels.telegram.context import BotContext
 from bot.channels.telegram.drafts import say
+from bot.domain.roles import narrows
 from bot.domain.wards import resolve_ward
 from bot.i18n import gettext_for
 from bot.outbox.retention import end_conversations
@@ -103,14 +104,7 @@ async def grant(update: Update, context: BotContext) -> None:
         text = _("{id} is now an officer for {scope}.").format(id=target, scope=scope)
     if not changed:
         text = _("Nothing changed: {id} already had that role.").format(id=target)
-    narrowed = (
-        changed
-        and before is not None
-        and role == "officer"
-        and ward_code is not None
-        and (before.role == "admin" or before.ward_code != ward_code)
-    )
-    if narrowed:
+    if changed and before is not None and narrows(before.role, before.ward_code, role, ward_code):
         text += await _withdraw(context, target, f"ward:{ward_code}")
     await say(update, context, text)
     if changed:
@@ -133,9 +127,6 @@ async def _withdraw(context: BotContext, target: int, keep_segment: str | None) 
     )
     if not held:
         return ""
-    for broadcast_id in held:
-        await runtime.audit(None, "broadcast.hold", target=f"broadcast:{broadcast_id}")
-    _ = context._
     return "\n" + context.ngettext(
         "Their announcement {ids} is held: /broadcasts to release or cancel it.",
         "Their announcements {ids} are held: /broadcasts to release or cancel them.",

@@ -344,15 +344,23 @@ async def hold_broadcasts_of(
     db: Database, author: int, at: datetime, keep_segment: str | None = None
 ) -> list[int]:
     """Hold the author's scheduled and running announcements for an administrator (those to
-    `keep_segment`, the author's new ward, excepted); running ones are paused. Returns ids."""
-    rows = await db.write_returning(
-        "UPDATE broadcasts SET held_at = ?,"
-        " status = CASE WHEN status = 'sending' THEN 'paused' ELSE status END"
-        " WHERE created_by = ? AND status IN ('scheduled', 'sending', 'paused')"
-        " AND held_at IS NULL AND (? IS NULL OR segment != ?) RETURNING id",
-        (to_db(at), author, keep_segment, keep_segment),
-    )
-    return sorted(int(r["id"]) for r in rows)
+    `keep_segment`, the author's new ward, excepted); running ones are paused. Each hold is
+    audited in the same transaction. Returns the ids held."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "UPDATE broadcasts SET held_at = ?,"
+            " status = CASE WHEN status = 'sending' THEN 'paused' ELSE status END"
+            " WHERE created_by = ? AND status IN ('scheduled', 'sending', 'paused')"
+            " AND held_at IS NULL AND (? IS NULL OR segment != ?) RETURNING id",
+            (to_db(at), author, keep_segment, keep_segment),
+        ) as cursor:
+            held = sorted(int(r[0]) for r in await cursor.fetchall())
+        await conn.executemany(
+            "INSERT INTO audit (at, actor, action, target, outcome, detail)"
+            " VALUES (?, NULL, 'broadcast.hold', ?, 'ok', NULL)",
+            [(to_db(at), f"broadcast:{i}") for i in held],
+        )
+    return held
 
 
 async def release_broadcast(db: Database, broadcast_id: int) -> bool:

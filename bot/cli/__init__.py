@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.cli.pledges import add_commands as add_pledge_commands
 from bot.cli.report import add_commands as add_report_commands
+from bot.domain.roles import narrows
 from bot.i18n import CatalogueMissing
 from bot.logs import configure_logging, redact, startup_failure
 from bot.settings import Settings, SettingsError, load_settings
@@ -148,9 +149,7 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
             if (
                 changed
                 and before is not None
-                and role == "officer"
-                and ward_code is not None
-                and (before.role == "admin" or before.ward_code != ward_code)
+                and narrows(before.role, before.ward_code, role, ward_code)
             ):
                 await hold_for_admin(db, telegram_id, f"ward:{ward_code}")
             await record(
@@ -185,12 +184,9 @@ async def hold_for_admin(db: Database, telegram_id: int, keep_segment: str | Non
     """A revoked or narrowed officer's announcements wait for an administrator; the running
     bot stops sending them within seconds."""
     from bot.runtime import utc_now
-    from storage.audit import record
     from storage.broadcasts import hold_broadcasts_of
 
     held = await hold_broadcasts_of(db, telegram_id, utc_now(), keep_segment)
-    for broadcast_id in held:
-        await record(db, None, "broadcast.hold", "ok", utc_now(), f"broadcast:{broadcast_id}")
     if held:
         ids = ", ".join(f"#{i}" for i in held)
         print(f"held for an administrator (release or cancel in /broadcasts): {ids}")

@@ -10,6 +10,17 @@ from dataclasses import dataclass
 ADMIN, OFFICER, CITIZEN = "admin", "officer", "citizen"
 
 
+def narrows(
+    before_role: str | None, before_ward: int | None, role: str, ward_code: int | None
+) -> bool:
+    """Whether a new role leaves someone with less than before: an admin or a city-wide officer
+    made one ward's officer, or an officer moved to another ward. What they announced beyond
+    the new scope must wait for an administrator."""
+    if before_role is None or role != OFFICER or ward_code is None:
+        return False
+    return before_role == ADMIN or before_ward != ward_code
+
+
 @dataclass(frozen=True)
 class Access:
     user_id: int

@@ -318,6 +318,16 @@ async def test_a_revoked_officers_announcements_wait_for_an_admin(
     # The former officer's old buttons refuse; the admin sees it held, and releases it.
     await officer.press_data("bcc:1:cancel", officer.messages[0].message_id)
     assert "chỉ dành cho cán bộ" in " ".join(str(t) for t in officer.toasts())
+    # Only an administrator releases: another officer's press is refused, and it stays held.
+    from storage.officers import grant_role
+
+    other = Chat(local, 7502)
+    await grant_role(db, 7502, "officer", "test", local.runtime.now())
+    await other.send("/start")
+    await other.press_data("bcc:1:release", other.messages[0].message_id)
+    assert "quản trị" in " ".join(str(t) for t in other.toasts())
+    still = await db.fetchone("SELECT held_at FROM broadcasts WHERE id = 1")
+    assert still is not None and still[0] is not None
     await admin.send("/broadcasts")
     assert "⛔ tạm giữ" in admin.reply_text()
     assert admin.last.buttons == ["▶️ Cho gửi tiếp", "✖️ Huỷ"]

@@ -94,3 +94,22 @@ def test_send_rates_and_their_limits() -> None:
     for name, value in (("SEND_RATE", "fast"), ("SEND_RATE", "-3"), ("CHAT_SEND_RATE", "x")):
         with pytest.raises(SettingsError, match=name):
             load_settings({name: value}, dotenv=None)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "narrower"),
+    [
+        (("admin", None), ("officer", 11341), True),
+        (("officer", None), ("officer", 11341), True),
+        (("officer", 11341), ("officer", 11346), True),
+        (("officer", 11341), ("officer", None), False),
+        (("officer", 11341), ("admin", None), False),
+        ((None, None), ("officer", 11341), False),
+    ],
+)
+def test_which_new_roles_narrow_an_officer(
+    before: tuple[str | None, int | None], after: tuple[str, int | None], narrower: bool
+) -> None:
+    from bot.domain.roles import narrows
+
+    assert narrows(*before, *after) is narrower

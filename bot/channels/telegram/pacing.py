@@ -90,9 +90,8 @@ class SendPacer:
         try:
             await waiter.future
         except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
-                pass  # the slot was granted as we were cancelled: it is simply unused
-            else:
+            # Still waiting: leave the line. Already granted: the slot simply goes unused.
+            if not waiter.future.done():
                 waiter.future.cancel()
             raise
 
