@@ -136,7 +136,7 @@ async def seed_database(
     def insert() -> int:
         now = dt.datetime.now(dt.UTC)
         with contextlib.closing(sqlite3.connect(database)) as conn:
-            rows = (
+            rows = [
                 (
                     first_id + i,
                     "en" if en_every and i % en_every == 0 else "vi",
@@ -144,10 +144,20 @@ async def seed_database(
                     utc_text(now - dt.timedelta(minutes=i % 10_000)),
                 )
                 for i in range(count)
-            )
+            ]
             with conn:
+                # Each recipient is a person with a Telegram account of the same number.
                 conn.executemany(
-                    "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at,"
+                    "INSERT INTO people (id, created_at) VALUES (?, ?)",
+                    [(r[0], r[2]) for r in rows],
+                )
+                conn.executemany(
+                    "INSERT INTO accounts (channel, external_id, person_id, created_at)"
+                    " VALUES ('telegram', ?, ?, ?)",
+                    [(str(r[0]), r[0], r[2]) for r in rows],
+                )
+                conn.executemany(
+                    "INSERT INTO users (person_id, language, first_seen_at, last_seen_at,"
                     " subscribed, reachable) VALUES (?, ?, ?, ?, 1, 1)",
                     rows,
                 )

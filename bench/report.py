@@ -113,7 +113,7 @@ def seed(path: Path, members: int, pledges: int, models: int) -> dict[str, Any]:
         "INSERT INTO temp.w VALUES (?, ?, ?)", [(i, w.code, w.name) for i, w in enumerate(wards)]
     )
     con.execute(
-        "INSERT INTO consents (id, telegram_id, purpose, notice_version, granted, created_at)"
+        "INSERT INTO consents (id, person_id, purpose, notice_version, granted, created_at)"
         " VALUES (1, NULL, 'membership', 'bench', 1, '2025-09-01 00:00:00')"
     )
     # i -> a well-mixed h; the ward index is skewed (a few large wards, many small ones).
@@ -125,7 +125,7 @@ x AS (SELECT i, h, ((h / 7 % 1000) * (h / 7 % 1000) * {len(wards)}) / 1000000 AS
 """
     con.execute(
         f"""{rows}
-INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at, subscribed, reachable)
+INSERT INTO users (person_id, language, first_seen_at, last_seen_at, subscribed, reachable)
 SELECT 10000000 + i, CASE WHEN h % 10 = 0 THEN 'en' ELSE 'vi' END, at, at,
        h % 20 != 1, h % 33 != 2 FROM x""",
         (members,),
@@ -133,7 +133,7 @@ SELECT 10000000 + i, CASE WHEN h % 10 = 0 THEN 'en' ELSE 'vi' END, at, at,
     lap("users")
     con.execute(
         f"""{rows}
-INSERT INTO members (id, member_no, telegram_id, full_name, phone, birth_year, ward_code,
+INSERT INTO members (id, member_no, person_id, full_name, phone, birth_year, ward_code,
   ward_name, category, consent_id, source, created_at, updated_at, erased_at)
 SELECT i, printf('HP-%07d', i),
   CASE WHEN h % 97 = 5 THEN NULL ELSE 10000000 + i END,
@@ -157,7 +157,7 @@ y AS (SELECT x.*, {_pick("kind", FUND_MIX, "(h / 3)")},
       CASE h / 5 % 7 WHEN 0 THEN 50000 WHEN 1 THEN 100000 WHEN 2 THEN 200000
            WHEN 3 THEN 500000 WHEN 4 THEN 1000000 WHEN 5 THEN 2000000 ELSE 5000000 END AS amount
       FROM x)
-INSERT INTO pledges (id, reference, campaign_year, telegram_id, member_id, donor_name,
+INSERT INTO pledges (id, reference, campaign_year, person_id, member_id, donor_name,
   fund_kind, fund_ward_code, fund_name, purpose, amount, method, public_name, status,
   received_amount, received_at, source, created_at, updated_at)
 SELECT i, printf('KH2026 P%07d', i), 2026, 10000000 + (h % ?) + 1, (h % ?) + 1,
@@ -202,20 +202,20 @@ FROM x JOIN temp.w w ON w.idx = x.widx""",
         [(i, segment, f"2026-10-{1 + i:02d} 01:00:00") for i, segment in enumerate(segments, 1)],
     )
     outcome = (
-        "CASE WHEN u.telegram_id % 50 = 0 THEN 'unreachable' WHEN u.telegram_id % 97 = 0"
+        "CASE WHEN u.person_id % 50 = 0 THEN 'unreachable' WHEN u.person_id % 97 = 0"
         " THEN 'failed' ELSE 'sent' END"
     )
     con.execute(
-        "INSERT INTO deliveries (broadcast_id, telegram_id, language, status, attempts)"
-        f" SELECT b.id, u.telegram_id, u.language, {outcome}, 1"
+        "INSERT INTO deliveries (broadcast_id, person_id, language, status, attempts)"
+        f" SELECT b.id, u.person_id, u.language, {outcome}, 1"
         " FROM members m JOIN broadcasts b ON b.segment = 'ward:' || m.ward_code"
-        " JOIN users u ON u.telegram_id = m.telegram_id"
-        " WHERE u.subscribed = 1 AND u.reachable = 1 ORDER BY b.id, u.telegram_id"
+        " JOIN users u ON u.person_id = m.person_id"
+        " WHERE u.subscribed = 1 AND u.reachable = 1 ORDER BY b.id, u.person_id"
     )
     con.execute(
-        "INSERT INTO deliveries (broadcast_id, telegram_id, language, status, attempts)"
-        f" SELECT ?, u.telegram_id, u.language, {outcome}, 1 FROM users u"
-        " WHERE u.subscribed = 1 AND u.reachable = 1 ORDER BY u.telegram_id",
+        "INSERT INTO deliveries (broadcast_id, person_id, language, status, attempts)"
+        f" SELECT ?, u.person_id, u.language, {outcome}, 1 FROM users u"
+        " WHERE u.subscribed = 1 AND u.reachable = 1 ORDER BY u.person_id",
         (len(segments),),
     )
     con.execute(

@@ -18,7 +18,7 @@ from bot.domain.roles import ADMIN, CITIZEN, Access
 from storage import Database
 from storage.audit import record
 from storage.officers import get_officer
-from storage.users import ensure_user
+from storage.people import Person, accounts_of, ensure_person
 
 
 class Closable(Protocol):
@@ -42,6 +42,7 @@ class Runtime:
     mailer: PledgeMailer | None = None
     pacer: SendPacer = field(default_factory=SendPacer)
     requests: list[Closable] = field(default_factory=list)
+    _people: BoundedCache[tuple[str, str], int] = field(default_factory=BoundedCache)
     _languages: BoundedCache[int, str] = field(default_factory=BoundedCache)
     _seen_on: BoundedCache[int, date] = field(default_factory=BoundedCache)
 
@@ -62,39 +63,59 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock()
 
-    async def language_of(self, user_id: int, telegram_code: str | None) -> str:
-        """The user's language: kept choice, else Telegram's when vi or en, else the default."""
-        cached = self._languages.get(user_id)
+    async def identify(self, channel: str, external_id: str, language_hint: str | None) -> Person:
+        """The person behind a messenger account, created on first contact, and their language:
+        the kept choice, else the messenger's when vi or en, else the default."""
+        account = (channel, external_id)
         today = self.now().date()
-        if cached and self._seen_on.get(user_id) == today:
-            return cached
-        # Once a day per user, last_seen_at is written too: retention counts silence from it.
-        code = (telegram_code or "").split("-")[0].lower()
+        person_id = self._people.get(account)
+        if person_id is not None and self._seen_on.get(person_id) == today:
+            language = self._languages.get(person_id)
+            if language:
+                return Person(person_id, language)
+        # Once a day per person, last_seen_at is written too: retention counts silence from it.
+        code = (language_hint or "").split("-")[0].lower()
         first_guess = code if code in ("vi", "en") else self.settings.default_language
-        language = await ensure_user(self.db, user_id, cached or first_guess, self.now())
-        self._languages[user_id] = language
-        self._seen_on[user_id] = today
-        return language
+        cached = self._languages.get(person_id) if person_id is not None else None
+        person = await ensure_person(
+            self.db, channel, external_id, cached or first_guess, self.now()
+        )
+        self._people[account] = person.id
+        self._languages[person.id] = person.language
+        self._seen_on[person.id] = today
+        return person
 
-    def remember_language(self, user_id: int, language: str) -> None:
-        self._languages[user_id] = language
+    def remember_language(self, person_id: int, language: str) -> None:
+        self._languages[person_id] = language
 
-    def forget(self, user_id: int) -> None:
+    def forget(self, person_id: int) -> None:
         """Drop what is cached about someone whose data was erased or purged."""
-        self._languages.pop(user_id, None)
-        self._seen_on.pop(user_id, None)
+        self._people.drop_value(person_id)
+        self._languages.pop(person_id, None)
+        self._seen_on.pop(person_id, None)
 
-    async def access(self, user_id: int) -> Access:
+    async def is_settings_admin(self, person_id: int) -> bool:
+        """Whether one of the person's accounts is named in ADMIN_IDS (Telegram ids)."""
+        if not self.admin_ids:
+            return False
+        return any(
+            account.channel == "telegram"
+            and account.external_id.isdigit()
+            and int(account.external_id) in self.admin_ids
+            for account in await accounts_of(self.db, person_id)
+        )
+
+    async def access(self, person_id: int) -> Access:
         """Checked at every use, never cached: admins from settings, the rest from the database."""
-        if user_id in self.admin_ids:
-            return Access(user_id, ADMIN)
-        officer = await get_officer(self.db, user_id)
+        if await self.is_settings_admin(person_id):
+            return Access(person_id, ADMIN)
+        officer = await get_officer(self.db, person_id)
         if officer is None:
-            return Access(user_id, CITIZEN)
-        return Access(user_id, officer.role, officer.ward_code, officer.ward_name)
+            return Access(person_id, CITIZEN)
+        return Access(person_id, officer.role, officer.ward_code, officer.ward_name)
 
-    async def is_officer(self, user_id: int) -> bool:
-        return (await self.access(user_id)).is_officer
+    async def is_officer(self, person_id: int) -> bool:
+        return (await self.access(person_id)).is_officer
 
     async def audit(
         self,

@@ -332,7 +332,10 @@ async def at_typed(update: Update, context: BotContext) -> int:
 # --- step 5: preview and confirmation ---------------------------------------------------------
 
 
-def draft_broadcast(draft: Draft, runtime: Runtime, officer: int) -> BroadcastDraft:
+def draft_broadcast(
+    draft: Draft, runtime: Runtime, officer: int, chat: int | None = None
+) -> BroadcastDraft:
+    """The announcement `officer` (a person) composed; progress is shown in `chat`."""
     at = datetime.fromisoformat(draft["at"]) if draft.get("at") else runtime.now()
     return BroadcastDraft(
         text_vi=draft["text_vi"],
@@ -345,7 +348,7 @@ def draft_broadcast(draft: Draft, runtime: Runtime, officer: int) -> BroadcastDr
         source="officer",
         created_by=officer,
         quiet_exempt=bool(draft.get("quiet_exempt")),
-        progress_chat=officer,
+        progress_chat=chat,
     )
 
 
@@ -389,7 +392,7 @@ async def show_preview(update: Update, context: BotContext) -> int:
     assert user is not None and chat is not None
     draft = COMPOSE.of(context)
     draft["editing"] = True
-    draft_preview = preview_of(draft, runtime, user.id)
+    draft_preview = preview_of(draft, runtime, context.person)
     await say(update, context, _("Preview: recipients will see exactly this."))
     await preview(context, chat.id, draft_preview, "vi")
     if draft_preview.text_en:
@@ -449,11 +452,14 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     if args == ["quiet"]:
         draft["quiet_exempt"] = True
     broadcast = await create_broadcast(
-        runtime.db, draft_broadcast(draft, runtime, user.id), runtime.now()
+        runtime.db, draft_broadcast(draft, runtime, context.person, chat.id), runtime.now()
     )
     COMPOSE.end(context)
     await runtime.audit(
-        user.id, "broadcast.create", target=f"broadcast:{broadcast.id}", detail=broadcast.segment
+        context.person,
+        "broadcast.create",
+        target=f"broadcast:{broadcast.id}",
+        detail=broadcast.segment,
     )
     engine = context.runtime.broadcast_engine()
     _ = context._

@@ -49,6 +49,7 @@ from storage.broadcasts import (
     set_progress_message,
 )
 from storage.deliveries import Progress, progress
+from storage.people import telegram_chat
 from storage.users import get_language
 
 log = logging.getLogger(__name__)
@@ -190,9 +191,8 @@ async def control_pressed(update: Update, context: BotContext) -> int | None:
         await query.answer(_("This button has expired."), show_alert=True)
         return None
     await query.answer(_("Done."))
-    user = update.effective_user
     await context.runtime.audit(
-        user.id if user else None, f"broadcast.{action}", target=f"broadcast:{broadcast_id}"
+        context.person_id, f"broadcast.{action}", target=f"broadcast:{broadcast_id}"
     )
     broadcast = await get_broadcast(context.runtime.db, broadcast_id)
     shown = getattr(query.message, "reply_markup", None) if query.message else None
@@ -230,7 +230,6 @@ async def move_typed(update: Update, context: BotContext) -> int:
     MOVE.end(context)
     own_ward = context.access.own_segment if context.access else None
     target = await get_broadcast(runtime.db, broadcast_id)
-    user = update.effective_user
     if own_ward is not None and (target is None or target.segment != own_ward):
         await refuse(update, context, "broadcast.move", _(CITY_WIDE_ONLY))
         return ConversationHandler.END
@@ -240,7 +239,7 @@ async def move_typed(update: Update, context: BotContext) -> int:
         )
         return ConversationHandler.END
     await runtime.audit(
-        user.id if user else None,
+        context.person_id,
         "broadcast.move",
         target=f"broadcast:{broadcast_id}",
         detail=moment.isoformat(),
@@ -411,11 +410,14 @@ class OfficerViews:
     async def missed(self, broadcast: Broadcast) -> None:
         if broadcast.created_by is None:
             return
+        chat = await telegram_chat(self.runtime.db, broadcast.created_by)
+        if chat is None:
+            return
         lang = await self._lang(broadcast.created_by)
         _ = gettext_for(lang)
         when = local_datetime(broadcast.scheduled_at, lang, self.runtime.settings.tz)
         await self.bot.send_message(
-            broadcast.created_by,
+            chat,
             _(
                 "⚠️ Announcement #{id}, scheduled for {time}, was not sent: the bot was down "
                 "for too long. Nothing went out; /broadcast to send it again."

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.identity import CHANNEL, identify
 from bot.i18n import gettext_for
 from bot.runtime import Runtime
 
@@ -28,10 +29,8 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        user = update.effective_user
-        if user is not None:
-            # Error handlers get a fresh context: resolve the user's language again.
-            context.lang = await context.runtime.language_of(user.id, user.language_code)
+        # Error handlers get a fresh context: resolve the person's language again.
+        await identify(update, context)
         await context.bot.send_message(
             update.effective_chat.id,
             context._("Sorry, something went wrong on our side. Please try again in a moment."),
@@ -46,7 +45,8 @@ async def slow_down(bot: Bot, runtime: Runtime, update: Update) -> None:
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return
     try:
-        _ = gettext_for(await runtime.language_of(user.id, user.language_code))
+        person = await runtime.identify(CHANNEL, str(user.id), user.language_code)
+        _ = gettext_for(person.language)
         await bot.send_message(
             chat.id,
             _(

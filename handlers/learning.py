@@ -60,8 +60,8 @@ from storage.learning import (
     school_year,
     submit_model,
 )
-from storage.members import member_by_telegram
-from storage.pledges import donor_by_telegram
+from storage.members import member_of_person
+from storage.pledges import donor_of_person
 
 log = logging.getLogger(__name__)
 
@@ -189,13 +189,13 @@ async def ask_ward(update: Update, context: BotContext) -> int:
     return WARD
 
 
-async def _registrant(context: BotContext, user_id: int) -> tuple[str, str] | None:
+async def _registrant(context: BotContext, person: int) -> tuple[str, str] | None:
     """The registrant's own name and phone, when they are a member or an earlier donor."""
     db = context.runtime.db
-    member = await member_by_telegram(db, user_id)
+    member = await member_of_person(db, person)
     if member is not None and member.full_name and member.phone:
         return member.full_name, member.phone
-    donor = await donor_by_telegram(db, user_id)
+    donor = await donor_of_person(db, person)
     if donor is not None and donor.full_name and donor.phone:
         return donor.full_name, donor.phone
     return None
@@ -206,7 +206,7 @@ async def ask_contact(update: Update, context: BotContext) -> int:
     user = update.effective_user
     assert user is not None
     draft = LEARNING.of(context)
-    known = await _registrant(context, user.id)
+    known = await _registrant(context, context.person)
     markup: Any = ReplyKeyboardRemove()
     if known is not None:
         label = _("👤 Me: {name}, {phone}").format(name=known[0], phone=display_phone(known[1]))
@@ -313,7 +313,7 @@ async def model(update: Update, context: BotContext) -> int:
     assert user is not None
     _ = context._
     draft = LEARNING.new(context)
-    mine = await models_of(context.runtime.db, user.id, limit=MY_MODELS_SHOWN)
+    mine = await models_of(context.runtime.db, context.person, limit=MY_MODELS_SHOWN)
     fixable = [m for m in mine if m.status == "changes_requested"][:FIXABLE_SHOWN]
     if not fixable:
         return await proceed(update, context)
@@ -339,7 +339,7 @@ async def proceed(update: Update, context: BotContext) -> int:
     draft = LEARNING.of(context)
     if draft.get("consent_id") is None:
         draft["consent_id"] = await consent_on_file(
-            context.runtime.db, user.id, CONSENT_PURPOSE, NOTICE_VERSION
+            context.runtime.db, context.person, CONSENT_PURPOSE, NOTICE_VERSION
         )
         if draft["consent_id"] is None:
             return await ask_consent(update, context)
@@ -353,7 +353,7 @@ async def _start_fix(update: Update, context: BotContext, model_id: int | None) 
     user = update.effective_user
     assert user is not None
     found = await get_model(context.runtime.db, model_id) if model_id else None
-    if found is None or found.telegram_id != user.id or found.status != "changes_requested":
+    if found is None or found.person_id != context.person or found.status != "changes_requested":
         await say(
             update,
             context,
@@ -485,7 +485,7 @@ async def contact_is_me(update: Update, context: BotContext) -> int:
         return CONTACT
     user = update.effective_user
     assert user is not None
-    known = await _registrant(context, user.id)
+    known = await _registrant(context, context.person)
     if known is None:
         return await ask_contact(update, context)
     draft = LEARNING.of(context)
@@ -555,7 +555,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     try:
         done = await submit_model(
             runtime.db,
-            user.id,
+            context.person,
             data,
             int(draft["consent_id"]),
             runtime.now(),
@@ -749,7 +749,7 @@ async def my_models(update: Update, context: BotContext) -> None:
     user = update.effective_user
     assert user is not None
     _ = context._
-    mine = await models_of(context.runtime.db, user.id, limit=MY_MODELS_SHOWN)
+    mine = await models_of(context.runtime.db, context.person, limit=MY_MODELS_SHOWN)
     if not mine:
         await say(
             update,

@@ -57,6 +57,7 @@ from storage.learning import (
     rate_model,
     request_changes,
 )
+from storage.people import telegram_chat
 from storage.users import get_language
 
 log = logging.getLogger(__name__)
@@ -74,12 +75,8 @@ def _data(*parts: object) -> str:
     return ":".join((PREFIX, *(str(p) for p in parts)))
 
 
-def _actor(update: Update) -> int | None:
-    return update.effective_user.id if update.effective_user else None
-
-
-def _decider(update: Update) -> str:
-    return f"officer:{_actor(update) or 0}"
+def _decider(context: BotContext) -> str:
+    return f"officer:{context.person}"
 
 
 def _scope(context: BotContext) -> int | None:
@@ -230,7 +227,7 @@ async def _in_scope(update: Update, context: BotContext, item: LearningModel, ac
         return True
     log.info("refused %s outside the officer's ward", action)
     await context.runtime.audit(
-        _actor(update), action, "refused", target=f"model:{item.id}", detail="another ward"
+        context.person_id, action, "refused", target=f"model:{item.id}", detail="another ward"
     )
     text = context._(OTHER_WARD)
     if update.callback_query is not None:
@@ -286,7 +283,7 @@ async def approve_pressed(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     done = await approve_model(
-        runtime.db, item.id, _decider(update), runtime.now(), _scope(context)
+        runtime.db, item.id, _decider(context), runtime.now(), _scope(context)
     )
     if done is None:
         await _already(update, context, await get_model(runtime.db, item.id))
@@ -294,7 +291,7 @@ async def approve_pressed(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     await update.callback_query.answer(context._("Approved."))
     await runtime.audit(
-        _actor(update), "model.review", target=f"model:{done.id}", detail="approved"
+        context.person_id, "model.review", target=f"model:{done.id}", detail="approved"
     )
     log.info("learning model approved by an officer")
     delivered = await tell_registrant(context, done, "approved")
@@ -316,7 +313,7 @@ async def rate_pressed(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     done = await rate_model(
-        runtime.db, item.id, rating, _decider(update), runtime.now(), _scope(context)
+        runtime.db, item.id, rating, _decider(context), runtime.now(), _scope(context)
     )
     if done is None:
         await query.answer(
@@ -327,7 +324,7 @@ async def rate_pressed(update: Update, context: BotContext) -> None:
         )
         return
     await query.answer(context._("Rating recorded."))
-    await runtime.audit(_actor(update), "model.rate", target=f"model:{done.id}", detail=rating)
+    await runtime.audit(context.person_id, "model.rate", target=f"model:{done.id}", detail=rating)
     log.info("learning model rated by an officer")
     delivered = await tell_registrant(context, done, "rated")
     _ = context._
@@ -384,13 +381,13 @@ async def note_typed(update: Update, context: BotContext) -> int | None:
     if not await _in_scope(update, context, item, "model.review"):
         return ConversationHandler.END
     done = await request_changes(
-        runtime.db, item.id, note, _decider(update), runtime.now(), _scope(context)
+        runtime.db, item.id, note, _decider(context), runtime.now(), _scope(context)
     )
     if done is None:
         await say(update, context, _("This registration was decided meanwhile; nothing changed."))
         return ConversationHandler.END
     await runtime.audit(
-        _actor(update), "model.review", target=f"model:{done.id}", detail="changes_requested"
+        context.person_id, "model.review", target=f"model:{done.id}", detail="changes_requested"
     )
     log.info("changes to a learning model requested by an officer")
     delivered = await tell_registrant(context, done, "changes")
@@ -468,14 +465,17 @@ def news_text(_: Gettext, item: LearningModel, news: str) -> str:
 async def tell_registrant(context: BotContext, item: LearningModel, news: str) -> bool:
     """Tell the registrant at once, in their language; False when they cannot be reached
     (they blocked the bot, or the network kept failing)."""
-    if item.telegram_id is None:
+    if item.person_id is None:
         return False
     runtime = context.runtime
-    lang = await get_language(runtime.db, item.telegram_id) or runtime.settings.default_language
+    chat = await telegram_chat(runtime.db, item.person_id)
+    if chat is None:
+        return False
+    lang = await get_language(runtime.db, item.person_id) or runtime.settings.default_language
     text = news_text(gettext_for(lang), item, news)
     for attempt in range(3):
         try:
-            await context.bot.send_message(item.telegram_id, text)
+            await context.bot.send_message(chat, text)
             return True
         except (Forbidden, BadRequest):
             log.info("a registrant could not be told (blocked the bot or no chat)")

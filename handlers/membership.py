@@ -47,7 +47,7 @@ from handlers.steps import (
     state_handlers,
     typed_answer,
 )
-from storage.members import MemberInput, member_by_telegram, save_member
+from storage.members import MemberInput, member_of_person, save_member
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ async def join(update: Update, context: BotContext) -> int:
     parsed = parse_start_payload(context.args[0]) if context.args else None
     if parsed is not None:
         draft["source"] = parsed[1]
-    member = await member_by_telegram(context.runtime.db, user.id)
+    member = await member_of_person(context.runtime.db, context.person)
     if member is None:
         return await ask_consent(update, context)
     _ = context._
@@ -300,7 +300,7 @@ async def existing_pressed(update: Update, context: BotContext) -> int:
         return EXISTING
     user = update.effective_user
     assert user is not None
-    member = await member_by_telegram(context.runtime.db, user.id)
+    member = await member_of_person(context.runtime.db, context.person)
     if args != ["update"] or member is None:
         await say(
             update, context, context._("All right, nothing has changed."), main_menu(context._)
@@ -517,7 +517,7 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     now = runtime.now()
     member, created = await save_member(
         runtime.db,
-        user.id,
+        context.person,
         data,
         draft["consent_id"],
         runtime.settings.member_prefix,
@@ -685,7 +685,7 @@ async def me(update: Update, context: BotContext) -> None:
     user = update.effective_user
     assert user is not None
     _ = context._
-    member = await member_by_telegram(context.runtime.db, user.id)
+    member = await member_of_person(context.runtime.db, context.person)
     if member is None:
         await say(
             update, context, _("You are not a member yet. Press Join to become one."), main_menu(_)

@@ -57,14 +57,14 @@ from handlers.steps import (
     state_handlers,
     typed_answer,
 )
-from storage.members import member_by_telegram, record_consent
+from storage.members import member_of_person, record_consent
 from storage.pledges import (
     NewDonor,
     Pledge,
     PledgeInput,
     cancel_pledge,
     create_pledge,
-    donor_by_telegram,
+    donor_of_person,
     get_pledge,
     pledges_of,
 )
@@ -417,11 +417,11 @@ async def amount_chosen(update: Update, context: BotContext, amount: int) -> int
     user = update.effective_user
     assert user is not None
     db = context.runtime.db
-    member = await member_by_telegram(db, user.id)
+    member = await member_of_person(db, context.person)
     if member is not None:
         draft.update(member_id=member.id, donor_id=None, donor_name=member.full_name)
         return await ask_public(update, context)
-    donor = await donor_by_telegram(db, user.id)
+    donor = await donor_of_person(db, context.person)
     if donor is not None:
         draft.update(member_id=None, donor_id=donor.id, donor_name=donor.full_name)
         return await ask_public(update, context)
@@ -491,7 +491,7 @@ async def public_pressed(update: Update, context: BotContext) -> int:
     draft = PLEDGE.of(context)
     draft["public"] = public
     draft["public_consent_id"] = await record_consent(
-        runtime.db, user.id, HONOUR_PURPOSE, NOTICE_VERSION, public, runtime.now()
+        runtime.db, context.person, HONOUR_PURPOSE, NOTICE_VERSION, public, runtime.now()
     )
     return await ask_method(update, context)
 
@@ -543,9 +543,9 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     delays = runtime.settings.pledge_reminders
     created_pledge, created = await create_pledge(
         runtime.db,
-        user.id,
+        context.person,
         data,
-        request_key=f"{user.id}:{draft['nonce']}",
+        request_key=f"{context.person}:{draft['nonce']}",
         year=now.astimezone(runtime.settings.tz).year,
         reference_of=make_reference,
         at=now,
@@ -687,7 +687,7 @@ async def my_pledges(update: Update, context: BotContext) -> None:
     user = update.effective_user
     assert user is not None
     _ = context._
-    pledges = await pledges_of(context.runtime.db, user.id, limit=MY_PLEDGES_SHOWN)
+    pledges = await pledges_of(context.runtime.db, context.person, limit=MY_PLEDGES_SHOWN)
     if not pledges:
         await say(
             update,
@@ -732,7 +732,7 @@ async def _own_pledge(update: Update, context: BotContext) -> tuple[Pledge, str]
     pledge = None
     if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) < 12:
         pledge = await get_pledge(context.runtime.db, int(parts[1]))
-    if pledge is None or pledge.telegram_id != user.id:
+    if pledge is None or pledge.person_id != context.person:
         await query.answer(context._("This button has expired."), show_alert=True)
         return None
     return pledge, parts[2]
@@ -782,7 +782,7 @@ async def my_pledge_pressed(update: Update, context: BotContext) -> None:
         runtime = context.runtime
         user = update.effective_user
         assert user is not None
-        cancelled = await cancel_pledge(runtime.db, item.id, user.id, runtime.now())
+        cancelled = await cancel_pledge(runtime.db, item.id, context.person, runtime.now())
         await query.answer()
         if query.message is not None and getattr(query.message, "reply_markup", None):
             await query.edit_message_reply_markup(None)

@@ -62,13 +62,8 @@ def _data(*parts: object) -> str:
     return ":".join((PREFIX, *(str(p) for p in parts)))
 
 
-def _actor(update: Update) -> int | None:
-    return update.effective_user.id if update.effective_user else None
-
-
-def _decider(update: Update) -> str:
-    user = update.effective_user
-    return f"officer:{user.id if user else 0}"
+def _decider(context: BotContext) -> str:
+    return f"officer:{context.person}"
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -283,7 +278,7 @@ async def full_pressed(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     done = await mark_received(
-        runtime.db, pledge.id, pledge.amount, _decider(update), runtime.now()
+        runtime.db, pledge.id, pledge.amount, _decider(context), runtime.now()
     )
     assert update.callback_query is not None
     if done is None:
@@ -292,7 +287,7 @@ async def full_pressed(update: Update, context: BotContext) -> None:
     await update.callback_query.answer(context._("Marked received."))
     log.info("pledge marked received by an officer")
     await runtime.audit(
-        _actor(update), "pledge.receive", target=f"pledge:{done.id}", detail=str(done.amount)
+        context.person_id, "pledge.receive", target=f"pledge:{done.id}", detail=str(done.amount)
     )
     await _decided(
         update, context, done, context._("✅ Marked received. The donor is being sent a receipt.")
@@ -404,12 +399,12 @@ async def confirm_pressed(update: Update, context: BotContext) -> int | None:
         return await _reject(update, context, pledge.id, str(review["reason"]))
     value = int(review["amount"])
     runtime = context.runtime
-    done = await mark_received(runtime.db, pledge.id, value, _decider(update), runtime.now())
+    done = await mark_received(runtime.db, pledge.id, value, _decider(context), runtime.now())
     if done is None:
         return await _gone(update, context)
     log.info("pledge marked received (different amount) by an officer")
     await runtime.audit(
-        _actor(update), "pledge.receive", target=f"pledge:{done.id}", detail=str(value)
+        context.person_id, "pledge.receive", target=f"pledge:{done.id}", detail=str(value)
     )
     await say(
         update,
@@ -454,15 +449,15 @@ async def _reject(update: Update, context: BotContext, pledge_id: int, reason: s
     pledge = await get_pledge(runtime.db, pledge_id)
     if pledge is not None and not _in_scope(context, pledge):
         # The button was answered already: the refusal goes as a message.
-        await runtime.audit(_actor(update), "pledge.reject", "refused", f"pledge:{pledge_id}")
+        await runtime.audit(context.person_id, "pledge.reject", "refused", f"pledge:{pledge_id}")
         await say(update, context, context._(OTHER_WARD))
         return ConversationHandler.END
-    done = await reject_pledge(runtime.db, pledge_id, reason, _decider(update), runtime.now())
+    done = await reject_pledge(runtime.db, pledge_id, reason, _decider(context), runtime.now())
     if done is None:
         await say(update, context, context._("This pledge was decided meanwhile; nothing changed."))
         return ConversationHandler.END
     log.info("pledge rejected by an officer")
-    await runtime.audit(_actor(update), "pledge.reject", target=f"pledge:{done.id}")
+    await runtime.audit(context.person_id, "pledge.reject", target=f"pledge:{done.id}")
     await say(
         update,
         context,

@@ -76,12 +76,6 @@ DELETE_REFUSED = N_(
 )
 
 
-def _user_id(update: Update) -> int:
-    user = update.effective_user
-    assert user is not None
-    return user.id
-
-
 async def _pressed(update: Update) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -291,7 +285,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     # Drafts reach SQLite within a second; write them now, so the file has the latest.
     await context.application.update_persistence()
-    data = await personal_data(runtime.db, _user_id(update))
+    data = await personal_data(runtime.db, context.person)
     document = export_document(data, runtime.now())
     chat = update.effective_chat
     assert chat is not None
@@ -309,7 +303,7 @@ async def my_data(update: Update, context: BotContext) -> None:
 async def withdraw_announcements(update: Update, context: BotContext) -> None:
     """The "stop announcements" button of /privacy: the same as /stop."""
     await _pressed(update)
-    await set_subscribed(context.runtime.db, _user_id(update), False)
+    await set_subscribed(context.runtime.db, context.person, False)
     await say(
         update,
         context,
@@ -323,7 +317,7 @@ async def withdraw_honour(update: Update, context: BotContext) -> None:
     """The honour-roll button of /privacy: no pledge of theirs is named any more."""
     await _pressed(update)
     runtime = context.runtime
-    named = await withdraw_honour_roll(runtime.db, _user_id(update), runtime.now())
+    named = await withdraw_honour_roll(runtime.db, context.person, runtime.now())
     _ = context._
     if named:
         text = _(
@@ -344,14 +338,14 @@ async def withdraw_honour(update: Update, context: BotContext) -> None:
 async def _refuse(update: Update, context: BotContext) -> None:
     """Say no to an officer, as a message (too long for a button's alert), and audit it."""
     log.info("refused %s", ERASE_ACTION)
-    await context.runtime.audit(_user_id(update), ERASE_ACTION, "refused")
+    await context.runtime.audit(context.person, ERASE_ACTION, "refused")
     await _pressed(update)
     await say(update, context, context._(DELETE_REFUSED))
 
 
 async def _refuse_officer(update: Update, context: BotContext) -> bool:
     """Officers keep their data while they hold the role; True when refused."""
-    if not await context.runtime.is_officer(_user_id(update)):
+    if not await context.runtime.is_officer(context.person):
         return False
     await _refuse(update, context)
     return True
@@ -432,7 +426,7 @@ async def ask_delete(update: Update, context: BotContext) -> None:
     await _pressed(update)
     runtime = context.runtime
     _ = context._
-    data = await personal_data(runtime.db, _user_id(update))
+    data = await personal_data(runtime.db, context.person)
     nonce = secrets.token_hex(4)
     assert context.user_data is not None
     context.user_data[PENDING] = {
@@ -484,15 +478,16 @@ async def delete_confirmed(update: Update, context: BotContext) -> None:
     if await _refuse_officer(update, context):
         return
     runtime = context.runtime
-    user_id = _user_id(update)
+    person = context.person
     try:
-        await erase_user(runtime.db, user_id, runtime.now())
+        await erase_user(runtime.db, person, runtime.now())
     except OfficerDataKept:
         await _refuse(update, context)
         return
     # The running bot forgets them too, and persistence deletes its copies now, so that an
     # unfinished form or an open conversation is not written back.
-    forget_user(context.application, user_id)
+    user = update.effective_user
+    forget_user(context.application, person, [user.id] if user else [])
     await context.application.update_persistence()
     log.info("personal data erased at its owner's request")  # no id: logs must not keep it
     await query.answer()

@@ -104,7 +104,7 @@ async def report(update: Update, context: BotContext) -> None:
         caption=_("📈 Pledged and received by week; members in the communes and wards."),
     )
     await runtime.audit(
-        user.id,
+        context.person,
         "report.export",
         "ok",
         target=f"ward:{ward}" if ward is not None else None,

@@ -13,11 +13,13 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.channels.telegram.access import admin_only
 from bot.channels.telegram.context import BotContext
 from bot.channels.telegram.drafts import say
+from bot.channels.telegram.identity import CHANNEL
 from bot.domain.roles import narrows
 from bot.domain.wards import resolve_ward
 from bot.i18n import gettext_for
 from bot.outbox.retention import end_conversations
 from storage.officers import get_officer, grant_role, list_officers, remove_officer
+from storage.people import person_for_account, person_of, telegram_chat
 from storage.users import get_language
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,6 @@ def _target(text: str) -> int | None:
 async def grant(update: Update, context: BotContext) -> None:
     """/grant ID officer [WARD] | /grant ID admin."""
     args = context.args or []
-    user = update.effective_user
-    assert user is not None
     _ = context._
     target = _target(args[0]) if args else None
     role = args[1].lower() if len(args) > 1 else ""
@@ -90,13 +90,15 @@ async def grant(update: Update, context: BotContext) -> None:
             _("{id} is an administrator from ADMIN_IDS; change that setting.").format(id=target),
         )
         return
-    before = await get_officer(runtime.db, target)
+    # Roles belong to the person behind the Telegram account the administrator names.
+    person = await person_for_account(runtime.db, CHANNEL, str(target), runtime.now())
+    before = await get_officer(runtime.db, person)
     changed = await grant_role(
-        runtime.db, target, role, f"admin:{user.id}", runtime.now(), ward_code, ward_name
+        runtime.db, person, role, f"admin:{context.person}", runtime.now(), ward_code, ward_name
     )
     scope = ward_name or _("the whole city")
     detail = f"{role} {ward_code or 'city'}"
-    await runtime.audit(user.id, "role.grant", target=f"user:{target}", detail=detail)
+    await runtime.audit(context.person, "role.grant", target=f"person:{person}", detail=detail)
     log.info("role granted")
     if role == "admin":
         text = _("{id} is now an administrator.").format(id=target)
@@ -105,23 +107,26 @@ async def grant(update: Update, context: BotContext) -> None:
     if not changed:
         text = _("Nothing changed: {id} already had that role.").format(id=target)
     if changed and before is not None and narrows(before.role, before.ward_code, role, ward_code):
-        text += await _withdraw(context, target, f"ward:{ward_code}")
+        text += await _withdraw(context, person, target, f"ward:{ward_code}")
     await say(update, context, text)
     if changed:
-        await _tell(context, target, role, ward_name)
+        await _tell(context, person, target, role, ward_name)
 
 
 OFFICER_JOURNEYS = ("broadcast", "broadcast-move", "pledge_review", "learning_review")
 
 
-async def _withdraw(context: BotContext, target: int, keep_segment: str | None) -> str:
-    """After a revocation or a narrower scope: end the person's officer conversations at once
-    and hold what they announced beyond their new rights. Returns what the admin is told."""
+async def _withdraw(
+    context: BotContext, person: int, account: int, keep_segment: str | None
+) -> str:
+    """After a revocation or a narrower scope: end the officer conversations of the person's
+    Telegram `account` at once and hold what they announced beyond their new rights. Returns
+    what the admin is told."""
     runtime = context.runtime
-    end_conversations(context.application, target, OFFICER_JOURNEYS)
+    end_conversations(context.application, account, OFFICER_JOURNEYS)
     await context.application.update_persistence()
     held = (
-        await runtime.engine.hold_author(target, runtime.now(), keep_segment)
+        await runtime.engine.hold_author(person, runtime.now(), keep_segment)
         if runtime.engine is not None
         else []
     )
@@ -134,9 +139,11 @@ async def _withdraw(context: BotContext, target: int, keep_segment: str | None) 
     ).format(ids=", ".join(f"#{i}" for i in held))
 
 
-async def _tell(context: BotContext, target: int, role: str, ward_name: str | None) -> None:
+async def _tell(
+    context: BotContext, person: int, account: int, role: str, ward_name: str | None
+) -> None:
     """Let the new officer know what they can do now; they may never have started the bot."""
-    _ = gettext_for(await get_language(context.runtime.db, target) or "vi")
+    _ = gettext_for(await get_language(context.runtime.db, person) or "vi")
     if role == "admin":
         text = _("You are now an administrator of the bot. /help lists what you can do.")
     else:
@@ -145,7 +152,7 @@ async def _tell(context: BotContext, target: int, role: str, ward_name: str | No
             "You can use /stats, /report, /pledges and /broadcast."
         ).format(scope=ward_name or _("the whole city"))
     try:
-        await context.bot.send_message(target, text)
+        await context.bot.send_message(account, text)
     except TelegramError:
         log.info("the new officer could not be told (no chat yet)")
 
@@ -154,8 +161,6 @@ async def _tell(context: BotContext, target: int, role: str, ward_name: str | No
 async def revoke(update: Update, context: BotContext) -> None:
     """/revoke ID: the person becomes a citizen again."""
     args = context.args or []
-    user = update.effective_user
-    assert user is not None
     _ = context._
     target = _target(args[0]) if len(args) == 1 else None
     if target is None:
@@ -169,15 +174,19 @@ async def revoke(update: Update, context: BotContext) -> None:
             _("{id} is an administrator from ADMIN_IDS; change that setting.").format(id=target),
         )
         return
-    removed = await remove_officer(runtime.db, target)
+    person = await person_of(runtime.db, CHANNEL, str(target))
+    removed = person is not None and await remove_officer(runtime.db, person)
     await runtime.audit(
-        user.id, "role.revoke", target=f"user:{target}", detail="removed" if removed else "none"
+        context.person,
+        "role.revoke",
+        target=f"person:{person}" if person is not None else None,
+        detail="removed" if removed else "none",
     )
     text = (
         _("{id} is no longer an officer.") if removed else _("{id} had no role to revoke.")
     ).format(id=target)
-    if removed:
-        text += await _withdraw(context, target, None)
+    if removed and person is not None:
+        text += await _withdraw(context, person, target, None)
     await say(update, context, text)
 
 
@@ -190,12 +199,15 @@ async def officers(update: Update, context: BotContext) -> None:
     for admin in sorted(runtime.admin_ids):
         lines.append(_("• {id}: administrator (ADMIN_IDS)").format(id=admin))
     for officer in await list_officers(runtime.db):
+        # Administrators name people by the Telegram id /myid shows.
+        account = await telegram_chat(runtime.db, officer.person_id)
+        shown = account if account is not None else f"#{officer.person_id}"
         if officer.role == "admin":
-            lines.append(_("• {id}: administrator").format(id=officer.telegram_id))
+            lines.append(_("• {id}: administrator").format(id=shown))
         else:
             lines.append(
                 _("• {id}: officer for {scope}").format(
-                    id=officer.telegram_id, scope=officer.ward_name or _("the whole city")
+                    id=shown, scope=officer.ward_name or _("the whole city")
                 )
             )
     await say(update, context, "\n".join(lines))

@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.identity import identify
 from bot.channels.telegram.keyboards import (
     LANGUAGE_PREFIX,
     MENU_EVENTS,
@@ -27,11 +28,9 @@ from bot.domain.wards import province_name
 from storage.users import set_language
 
 
-async def resolve_language(update: Update, context: BotContext) -> None:
-    """Resolve the user's language once per update, before any other handler runs."""
-    user = update.effective_user
-    if user is not None and not user.is_bot:
-        context.lang = await context.runtime.language_of(user.id, user.language_code)
+async def resolve_person(update: Update, context: BotContext) -> None:
+    """Resolve the sender's person and language once per update, before any other handler."""
+    await identify(update, context)
 
 
 async def send_menu(update: Update, context: BotContext, text: str) -> None:
@@ -77,8 +76,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         "Your data is used only for the Association's work; /privacy shows it, and deletes it "
         "when you ask."
     )
-    user = update.effective_user
-    access = await context.runtime.access(user.id) if user else None
+    person = context.person_id
+    access = await context.runtime.access(person) if person is not None else None
     if access is not None and access.is_officer:
         text += "\n\n" + _(
             "For officers:\n"
@@ -123,14 +122,13 @@ async def choose_language(update: Update, context: BotContext) -> None:
 async def set_language_pressed(update: Update, context: BotContext) -> None:
     """A language button: keep the choice for this user."""
     query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
+    assert query is not None
     language = (query.data or "").removeprefix(LANGUAGE_PREFIX)
     if language not in ("vi", "en"):
         await query.answer(context._("This button has expired."))
         return
-    await set_language(context.runtime.db, user.id, language, context.runtime.now())
-    context.runtime.remember_language(user.id, language)
+    await set_language(context.runtime.db, context.person, language, context.runtime.now())
+    context.runtime.remember_language(context.person, language)
     context.lang = language
     await query.answer()
     if query.message is not None and getattr(query.message, "reply_markup", None):
@@ -191,7 +189,7 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
 
 def early_handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """Run before everything else (group -1)."""
-    return [TypeHandler(Update, resolve_language)]
+    return [TypeHandler(Update, resolve_person)]
 
 
 def menu_handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -27,18 +27,17 @@ TEXT_LIMIT = 4000
 async def document_received(update: Update, context: BotContext) -> None:
     """A file: an officer's bank statement is reconciled; anyone else is told what we take."""
     message = update.message
-    user = update.effective_user
-    assert message is not None and user is not None and message.document is not None
+    assert message is not None and message.document is not None
     _ = context._
     runtime = context.runtime
-    if not await runtime.is_officer(user.id):
+    if not await runtime.is_officer(context.person):
         await say(
             update,
             context,
             _("I cannot use files here. Type /help to see what I can do."),
         )
         return
-    access = await runtime.access(user.id)
+    access = await runtime.access(context.person)
     if not access.city_wide:
         await refuse(update, context, "statement.import", _(CITY_WIDE_ONLY))
         return
@@ -55,7 +54,7 @@ async def document_received(update: Update, context: BotContext) -> None:
         return
     log.info("bank statement reconciled by an officer")
     await runtime.audit(
-        user.id,
+        context.person,
         "statement.import",
         detail=f"{len(result.of('matched'))} matched of {len(result.outcomes)}",
     )

@@ -59,12 +59,10 @@ async def consent_answer(
     args = await kind.pressed(update, context, "consent")
     if args is None:
         return None
-    user = update.effective_user
-    assert user is not None
     agreed = args == ["yes"]
     runtime = context.runtime
     consent_id = await record_consent(
-        runtime.db, user.id, purpose, notice_version, agreed, runtime.now()
+        runtime.db, context.person, purpose, notice_version, agreed, runtime.now()
     )
     return agreed, consent_id
 

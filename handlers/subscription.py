@@ -15,10 +15,9 @@ from storage.users import set_reachable, set_subscribed
 
 async def stop(update: Update, context: BotContext) -> None:
     """/stop and the "stop announcements" button."""
-    user = update.effective_user
     chat = update.effective_chat
-    assert user is not None and chat is not None
-    await set_subscribed(context.runtime.db, user.id, False)
+    assert chat is not None
+    await set_subscribed(context.runtime.db, context.person, False)
     text = context._(
         "🔕 You will no longer receive announcements. Type /subscribe to get them again."
     )
@@ -29,11 +28,10 @@ async def stop(update: Update, context: BotContext) -> None:
 
 async def subscribe(update: Update, context: BotContext) -> None:
     """/subscribe: announcements again."""
-    user = update.effective_user
     chat = update.effective_chat
-    assert user is not None and chat is not None
-    await set_subscribed(context.runtime.db, user.id, True)
-    await set_reachable(context.runtime.db, user.id, True)
+    assert chat is not None
+    await set_subscribed(context.runtime.db, context.person, True)
+    await set_reachable(context.runtime.db, context.person, True)
     await context.bot.send_message(
         chat.id,
         context._("🔔 You will receive the Association's announcements. Type /stop to end them."),
@@ -43,13 +41,13 @@ async def subscribe(update: Update, context: BotContext) -> None:
 async def membership_changed(update: Update, context: BotContext) -> None:
     """The user blocked the bot (kicked) or came back (member)."""
     change = update.my_chat_member
-    if change is None or change.chat.type != "private":
+    if change is None or change.chat.type != "private" or context.person_id is None:
         return
     status = change.new_chat_member.status
     if status in (ChatMember.BANNED, ChatMember.LEFT):
-        await set_reachable(context.runtime.db, change.chat.id, False, "blocked the bot")
+        await set_reachable(context.runtime.db, context.person_id, False, "blocked the bot")
     elif status == ChatMember.MEMBER:
-        await set_reachable(context.runtime.db, change.chat.id, True)
+        await set_reachable(context.runtime.db, context.person_id, True)
 
 
 def subscription_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

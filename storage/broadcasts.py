@@ -100,9 +100,9 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
 
 
 def audience_sql(segment: str) -> tuple[str, tuple[object, ...]]:
-    """SELECT telegram_id, language of the reachable subscribers in a segment."""
+    """SELECT person_id, language of the reachable subscribers in a segment."""
     kind, _, value = segment.partition(":")
-    base = "SELECT u.telegram_id, u.language FROM users u"
+    base = "SELECT u.person_id, u.language FROM users u"
     where = "u.subscribed = 1 AND u.reachable = 1"
     if kind == "all":
         return f"{base} WHERE {where}", ()
@@ -110,11 +110,11 @@ def audience_sql(segment: str) -> tuple[str, tuple[object, ...]]:
         return f"{base} WHERE {where} AND u.language = ?", (value,)
     if kind == "donors":
         donors = (
-            "SELECT DISTINCT telegram_id FROM pledges"
-            " WHERE telegram_id IS NOT NULL AND status IN ('pending', 'received')"
+            "SELECT DISTINCT person_id FROM pledges"
+            " WHERE person_id IS NOT NULL AND status IN ('pending', 'received')"
         )
-        return f"{base} WHERE {where} AND u.telegram_id IN ({donors})", ()
-    member_join = f"{base} JOIN members m ON m.telegram_id = u.telegram_id WHERE {where}"
+        return f"{base} WHERE {where} AND u.person_id IN ({donors})", ()
+    member_join = f"{base} JOIN members m ON m.person_id = u.person_id WHERE {where}"
     if kind == "members":
         return member_join, ()
     if kind == "ward":
@@ -310,8 +310,7 @@ async def start_broadcast(db: Database, broadcast_id: int, at: datetime) -> bool
             return False
         sql, params = audience_sql(row["segment"])
         await conn.execute(
-            "INSERT INTO deliveries (broadcast_id, telegram_id, language)"
-            f" SELECT ?, * FROM ({sql})",
+            f"INSERT INTO deliveries (broadcast_id, person_id, language) SELECT ?, * FROM ({sql})",
             (broadcast_id, *params),
         )
         await conn.execute(

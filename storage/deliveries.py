@@ -1,8 +1,9 @@
 """The announcements' outbox: one row per recipient, written before anything is sent, claimed
-a page at a time, and each outcome recorded as soon as Telegram answers."""
+a page at a time, and each outcome recorded as soon as the messenger answers."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,9 +14,11 @@ from storage.timefmt import from_db, to_db
 @dataclass(frozen=True)
 class Delivery:
     broadcast_id: int
-    telegram_id: int
+    person_id: int
     language: str
     attempts: int
+    channel: str | None = None  # the account that reaches the person; None: none is left
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,36 @@ async def claim_deliveries(
     """Take up to `limit` deliveries that are due, and mark them as being sent (one statement)."""
     rows = await db.write_returning(
         "UPDATE deliveries SET status = 'sending', attempts = attempts + 1"
-        " WHERE (broadcast_id, telegram_id) IN ("
-        "  SELECT broadcast_id, telegram_id FROM deliveries"
+        " WHERE (broadcast_id, person_id) IN ("
+        "  SELECT broadcast_id, person_id FROM deliveries"
         "  WHERE broadcast_id = ? AND status = 'pending'"
         "  AND (next_try_at IS NULL OR next_try_at <= ?)"
         # Paused, cancelled or held from another process: nothing more is taken.
         "  AND EXISTS (SELECT 1 FROM broadcasts WHERE id = ? AND status = 'sending')"
-        "  ORDER BY telegram_id LIMIT ?)"
-        " RETURNING telegram_id, language, attempts",
+        "  ORDER BY person_id LIMIT ?)"
+        " RETURNING person_id, language, attempts",
         (broadcast_id, to_db(now), broadcast_id, limit),
     )
-    claimed = [Delivery(broadcast_id, r["telegram_id"], r["language"], r["attempts"]) for r in rows]
-    return sorted(claimed, key=lambda d: d.telegram_id)
+    if not rows:
+        return []
+    # One account per person is used: the one they reached the bot from first.
+    accounts = await db.fetchall(
+        "SELECT person_id, channel, external_id FROM accounts"
+        " WHERE person_id IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC",
+        (json.dumps([r["person_id"] for r in rows]),),
+    )
+    reach = {a["person_id"]: (a["channel"], a["external_id"]) for a in accounts}
+    claimed = [
+        Delivery(
+            broadcast_id,
+            r["person_id"],
+            r["language"],
+            r["attempts"],
+            *reach.get(r["person_id"], (None, None)),
+        )
+        for r in rows
+    ]
+    return sorted(claimed, key=lambda d: d.person_id)
 
 
 async def next_retry_at(db: Database, broadcast_id: int) -> datetime | None:
@@ -79,12 +100,12 @@ async def record_delivery(
     error: str | None = None,
     retry_at: datetime | None = None,
 ) -> None:
-    """One delivery's outcome, written as soon as Telegram answers (so a crash repeats at most
+    """One delivery's outcome, written as soon as the messenger answers (so a crash repeats at most
     the messages in flight). An unreachable user is marked so in `users` too."""
     update = (
         "UPDATE deliveries SET status = ?, last_error = ?, next_try_at = ?,"
         " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
-        " WHERE broadcast_id = ? AND telegram_id = ?"
+        " WHERE broadcast_id = ? AND person_id = ?"
     )
     params = (
         status,
@@ -93,7 +114,7 @@ async def record_delivery(
         status,
         to_db(at),
         delivery.broadcast_id,
-        delivery.telegram_id,
+        delivery.person_id,
     )
     if status != "unreachable":
         await db.execute(update, params)
@@ -101,8 +122,8 @@ async def record_delivery(
     async with db.transaction() as conn:
         await conn.execute(update, params)
         await conn.execute(
-            "UPDATE users SET reachable = 0, unreachable_reason = ? WHERE telegram_id = ?",
-            (error, delivery.telegram_id),
+            "UPDATE users SET reachable = 0, unreachable_reason = ? WHERE person_id = ?",
+            (error, delivery.person_id),
         )
 
 
@@ -110,8 +131,8 @@ async def release_delivery(db: Database, delivery: Delivery) -> None:
     """Give back a claimed delivery that was not tried (a pause, a 429): it keeps its place."""
     await db.execute(
         "UPDATE deliveries SET status = 'pending', attempts = attempts - 1"
-        " WHERE broadcast_id = ? AND telegram_id = ? AND status = 'sending'",
-        (delivery.broadcast_id, delivery.telegram_id),
+        " WHERE broadcast_id = ? AND person_id = ? AND status = 'sending'",
+        (delivery.broadcast_id, delivery.person_id),
     )
 
 

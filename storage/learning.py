@@ -91,7 +91,7 @@ class LearningModel:
     contact_phone: str | None
     size: int
     period: str
-    telegram_id: int | None
+    person_id: int | None
     consent_id: int | None
     status: str
     review_note: str | None
@@ -119,7 +119,7 @@ def _model(row: aiosqlite.Row) -> LearningModel:
         contact_phone=row["contact_phone"],
         size=row["size"],
         period=row["period"],
-        telegram_id=row["telegram_id"],
+        person_id=row["person_id"],
         consent_id=row["consent_id"],
         status=row["status"],
         review_note=row["review_note"],
@@ -164,7 +164,7 @@ class Stale(Exception):
 
 async def submit_model(
     db: Database,
-    telegram_id: int,
+    person_id: int,
     data: ModelInput,
     consent_id: int,
     at: datetime,
@@ -181,28 +181,28 @@ async def submit_model(
     _validate(data)
     async with db.transaction() as conn:
         async with conn.execute(
-            "SELECT * FROM learning_models WHERE telegram_id = ? AND period = ? AND kind = ?"
+            "SELECT * FROM learning_models WHERE person_id = ? AND period = ? AND kind = ?"
             " AND ward_code = ? AND name = ? AND status IN ('submitted', 'approved')"
             " AND erased_at IS NULL ORDER BY id LIMIT 1",
-            (telegram_id, data.period, data.kind, data.ward_code, data.name),
+            (person_id, data.period, data.kind, data.ward_code, data.name),
         ) as cur:
             existing = await cur.fetchone()
         if existing is not None:
             return Submission(_model(existing), created=False)
         if replaces is not None:
             async with conn.execute(
-                "SELECT * FROM learning_models WHERE id = ? AND telegram_id = ?",
-                (replaces, telegram_id),
+                "SELECT * FROM learning_models WHERE id = ? AND person_id = ?",
+                (replaces, person_id),
             ) as cur:
                 old = await cur.fetchone()
             if old is None or old["status"] != "changes_requested" or old["erased_at"]:
                 raise Stale(_model(old) if old else None)
         else:
             async with conn.execute(
-                "SELECT * FROM learning_models WHERE telegram_id = ? AND period = ? AND kind = ?"
+                "SELECT * FROM learning_models WHERE person_id = ? AND period = ? AND kind = ?"
                 " AND ward_code = ? AND name = ? AND status = 'changes_requested'"
                 " AND erased_at IS NULL ORDER BY id DESC LIMIT 1",
-                (telegram_id, data.period, data.kind, data.ward_code, data.name),
+                (person_id, data.period, data.kind, data.ward_code, data.name),
             ) as cur:
                 old = await cur.fetchone()
         replaced = None
@@ -216,7 +216,7 @@ async def submit_model(
             replaced = _model(row) if row else None
         async with conn.execute(
             "INSERT INTO learning_models (kind, name, ward_code, ward_name, contact_name,"
-            " contact_phone, size, period, telegram_id, consent_id, created_at, updated_at)"
+            " contact_phone, size, period, person_id, consent_id, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             (
                 data.kind,
@@ -227,7 +227,7 @@ async def submit_model(
                 data.contact_phone,
                 data.size,
                 data.period,
-                telegram_id,
+                person_id,
                 consent_id,
                 to_db(at),
                 to_db(at),
@@ -238,25 +238,25 @@ async def submit_model(
     return Submission(_model(created), created=True, replaced=replaced)
 
 
-async def models_of(db: Database, telegram_id: int, limit: int = 10) -> list[LearningModel]:
+async def models_of(db: Database, person_id: int, limit: int = 10) -> list[LearningModel]:
     """The registrant's registrations, newest first; replaced ones are left out."""
     rows = await db.fetchall(
-        "SELECT * FROM learning_models WHERE telegram_id = ? AND status != 'withdrawn'"
+        "SELECT * FROM learning_models WHERE person_id = ? AND status != 'withdrawn'"
         " AND erased_at IS NULL ORDER BY id DESC LIMIT ?",
-        (telegram_id, limit),
+        (person_id, limit),
     )
     return [_model(r) for r in rows]
 
 
 async def consent_on_file(
-    db: Database, telegram_id: int, purpose: str, notice_version: str
+    db: Database, person_id: int, purpose: str, notice_version: str
 ) -> int | None:
     """The id of this person's latest consent to `purpose` under this notice, if they gave it
     and have not withdrawn it; None: ask them."""
     row = await db.fetchone(
-        "SELECT id, granted FROM consents WHERE telegram_id = ? AND purpose = ?"
+        "SELECT id, granted FROM consents WHERE person_id = ? AND purpose = ?"
         " AND notice_version = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1",
-        (telegram_id, purpose, notice_version),
+        (person_id, purpose, notice_version),
     )
     return int(row["id"]) if row is not None and row["granted"] else None
 

@@ -33,7 +33,7 @@ class MemberInput:
 class Member:
     id: int
     member_no: str
-    telegram_id: int | None
+    person_id: int | None
     full_name: str
     phone: str
     birth_year: int
@@ -53,7 +53,7 @@ def _member(row: aiosqlite.Row) -> Member:
     return Member(
         id=row["id"],
         member_no=row["member_no"],
-        telegram_id=row["telegram_id"],
+        person_id=row["person_id"],
         full_name=row["full_name"],
         phone=row["phone"],
         birth_year=row["birth_year"],
@@ -71,31 +71,31 @@ def _member(row: aiosqlite.Row) -> Member:
 
 
 async def record_consent(
-    db: Database, telegram_id: int, purpose: str, notice_version: str, granted: bool, at: datetime
+    db: Database, person_id: int, purpose: str, notice_version: str, granted: bool, at: datetime
 ) -> int:
     rows = await db.write_returning(
-        "INSERT INTO consents (telegram_id, purpose, notice_version, granted, created_at)"
+        "INSERT INTO consents (person_id, purpose, notice_version, granted, created_at)"
         " VALUES (?, ?, ?, ?, ?) RETURNING id",
-        (telegram_id, purpose, notice_version, int(granted), to_db(at)),
+        (person_id, purpose, notice_version, int(granted), to_db(at)),
     )
     return int(rows[0]["id"])
 
 
-async def member_by_telegram(db: Database, telegram_id: int) -> Member | None:
-    row = await db.fetchone("SELECT * FROM members WHERE telegram_id = ?", (telegram_id,))
+async def member_of_person(db: Database, person_id: int) -> Member | None:
+    row = await db.fetchone("SELECT * FROM members WHERE person_id = ?", (person_id,))
     return _member(row) if row else None
 
 
 async def save_member(
     db: Database,
-    telegram_id: int,
+    person_id: int,
     data: MemberInput,
     consent_id: int,
     prefix: str,
     at: datetime,
     year: int | None = None,
 ) -> tuple[Member, bool]:
-    """Create the member for this Telegram account, or update it; (member, created).
+    """Create the member for this person, or update it; (member, created).
 
     `year` goes into the membership number: the local year, which `at` (UTC) may not be."""
     if data.category not in CATEGORIES:
@@ -113,9 +113,7 @@ async def save_member(
         consent_id,
     )
     async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT id FROM members WHERE telegram_id = ?", (telegram_id,)
-        ) as cur:
+        async with conn.execute("SELECT id FROM members WHERE person_id = ?", (person_id,)) as cur:
             existing = await cur.fetchone()
         if existing:
             await conn.execute(
@@ -131,11 +129,11 @@ async def save_member(
             member_id = int(row[0]) if row else 1
             member_no = f"{prefix}-{year or at.year}-{member_id:06d}"
             await conn.execute(
-                "INSERT INTO members (id, member_no, telegram_id, full_name, phone, birth_year,"
+                "INSERT INTO members (id, member_no, person_id, full_name, phone, birth_year,"
                 " guardian_name, guardian_phone, ward_code, ward_name, category, organisation,"
                 " consent_id, source, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (member_id, member_no, telegram_id, *values, data.source, to_db(at), to_db(at)),
+                (member_id, member_no, person_id, *values, data.source, to_db(at), to_db(at)),
             )
             created = True
         async with conn.execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cur:

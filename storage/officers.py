@@ -13,7 +13,7 @@ ROLES = ("admin", "officer")
 
 @dataclass(frozen=True)
 class Officer:
-    telegram_id: int
+    person_id: int
     added_by: str
     added_at: datetime
     role: str = "officer"
@@ -23,7 +23,7 @@ class Officer:
 
 def _officer(row: object) -> Officer:
     return Officer(
-        row["telegram_id"],  # type: ignore[index]
+        row["person_id"],  # type: ignore[index]
         row["added_by"],  # type: ignore[index]
         from_db(row["added_at"]),  # type: ignore[index]
         row["role"],  # type: ignore[index]
@@ -34,7 +34,7 @@ def _officer(row: object) -> Officer:
 
 async def grant_role(
     db: Database,
-    telegram_id: int,
+    person_id: int,
     role: str,
     added_by: str,
     at: datetime,
@@ -47,39 +47,39 @@ async def grant_role(
         raise ValueError(f"unknown role {role!r}")
     if role == "admin" and ward_code is not None:
         raise ValueError("an admin is never scoped to a ward")
-    existing = await get_officer(db, telegram_id)
+    existing = await get_officer(db, person_id)
     if existing and (existing.role, existing.ward_code) == (role, ward_code):
         return False
     await db.execute(
-        "INSERT INTO officers (telegram_id, added_by, added_at, role, ward_code, ward_name)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO UPDATE SET"
+        "INSERT INTO officers (person_id, added_by, added_at, role, ward_code, ward_name)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET"
         " role = excluded.role, ward_code = excluded.ward_code, ward_name = excluded.ward_name,"
         " added_by = excluded.added_by, added_at = excluded.added_at",
-        (telegram_id, added_by, to_db(at), role, ward_code, ward_name),
+        (person_id, added_by, to_db(at), role, ward_code, ward_name),
     )
     return True
 
 
-async def add_officer(db: Database, telegram_id: int, added_by: str, at: datetime) -> bool:
+async def add_officer(db: Database, person_id: int, added_by: str, at: datetime) -> bool:
     """A city-wide officer; False when they already were an officer or admin."""
-    if await get_officer(db, telegram_id):
+    if await get_officer(db, person_id):
         return False
-    return await grant_role(db, telegram_id, "officer", added_by, at)
+    return await grant_role(db, person_id, "officer", added_by, at)
 
 
-async def remove_officer(db: Database, telegram_id: int) -> bool:
-    return await db.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,)) == 1
+async def remove_officer(db: Database, person_id: int) -> bool:
+    return await db.execute("DELETE FROM officers WHERE person_id = ?", (person_id,)) == 1
 
 
-async def get_officer(db: Database, telegram_id: int) -> Officer | None:
-    row = await db.fetchone("SELECT * FROM officers WHERE telegram_id = ?", (telegram_id,))
+async def get_officer(db: Database, person_id: int) -> Officer | None:
+    row = await db.fetchone("SELECT * FROM officers WHERE person_id = ?", (person_id,))
     return _officer(row) if row else None
 
 
-async def is_officer(db: Database, telegram_id: int) -> bool:
-    return await get_officer(db, telegram_id) is not None
+async def is_officer(db: Database, person_id: int) -> bool:
+    return await get_officer(db, person_id) is not None
 
 
 async def list_officers(db: Database) -> list[Officer]:
-    rows = await db.fetchall("SELECT * FROM officers ORDER BY added_at, telegram_id")
+    rows = await db.fetchall("SELECT * FROM officers ORDER BY added_at, person_id")
     return [_officer(r) for r in rows]

@@ -19,7 +19,7 @@ STATUSES = ("pending", "received", "rejected", "cancelled")
 @dataclass(frozen=True)
 class Donor:
     id: int
-    telegram_id: int | None
+    person_id: int | None
     full_name: str
     phone: str
 
@@ -56,7 +56,7 @@ class Pledge:
     id: int
     reference: str
     campaign_year: int
-    telegram_id: int | None
+    person_id: int | None
     donor_name: str
     fund_kind: str
     fund_ward_code: int | None
@@ -86,7 +86,7 @@ def _pledge(row: aiosqlite.Row) -> Pledge:
         id=row["id"],
         reference=row["reference"],
         campaign_year=row["campaign_year"],
-        telegram_id=row["telegram_id"],
+        person_id=row["person_id"],
         donor_name=row["donor_name"],
         fund_kind=row["fund_kind"],
         fund_ward_code=row["fund_ward_code"],
@@ -111,11 +111,11 @@ def _pledge(row: aiosqlite.Row) -> Pledge:
 # --- donors ---------------------------------------------------------------------------------
 
 
-async def donor_by_telegram(db: Database, telegram_id: int) -> Donor | None:
-    row = await db.fetchone("SELECT * FROM donors WHERE telegram_id = ?", (telegram_id,))
+async def donor_of_person(db: Database, person_id: int) -> Donor | None:
+    row = await db.fetchone("SELECT * FROM donors WHERE person_id = ?", (person_id,))
     if row is None:
         return None
-    return Donor(row["id"], row["telegram_id"], row["full_name"], row["phone"])
+    return Donor(row["id"], row["person_id"], row["full_name"], row["phone"])
 
 
 # --- pledges --------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ async def donor_by_telegram(db: Database, telegram_id: int) -> Donor | None:
 
 async def create_pledge(
     db: Database,
-    telegram_id: int,
+    person_id: int,
     data: PledgeInput,
     *,
     request_key: str,
@@ -154,13 +154,13 @@ async def create_pledge(
         donor_id = data.donor_id
         if new_donor is not None:
             async with conn.execute(
-                "INSERT INTO donors (telegram_id, full_name, phone, consent_id, created_at,"
+                "INSERT INTO donors (person_id, full_name, phone, consent_id, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (telegram_id) DO UPDATE SET full_name = excluded.full_name,"
+                " ON CONFLICT (person_id) DO UPDATE SET full_name = excluded.full_name,"
                 " phone = excluded.phone, consent_id = excluded.consent_id,"
                 " updated_at = excluded.updated_at RETURNING id",
                 (
-                    telegram_id,
+                    person_id,
                     new_donor.full_name,
                     new_donor.phone,
                     new_donor.consent_id,
@@ -173,7 +173,7 @@ async def create_pledge(
             donor_id = int(donor_row[0])
         reference = reference_of(year, pledge_id)  # type: ignore[operator]
         await conn.execute(
-            "INSERT INTO pledges (id, reference, campaign_year, telegram_id, member_id, donor_id,"
+            "INSERT INTO pledges (id, reference, campaign_year, person_id, member_id, donor_id,"
             " donor_name, fund_kind, fund_ward_code, fund_name, purpose, amount, method,"
             " public_name, public_consent_id, next_reminder_at, source, request_key,"
             " created_at, updated_at)"
@@ -182,7 +182,7 @@ async def create_pledge(
                 pledge_id,
                 reference,
                 year,
-                telegram_id,
+                person_id,
                 data.member_id,
                 donor_id,
                 data.donor_name,
@@ -212,10 +212,10 @@ async def get_pledge(db: Database, pledge_id: int) -> Pledge | None:
     return _pledge(row) if row else None
 
 
-async def pledges_of(db: Database, telegram_id: int, limit: int = 20) -> list[Pledge]:
+async def pledges_of(db: Database, person_id: int, limit: int = 20) -> list[Pledge]:
     rows = await db.fetchall(
-        "SELECT * FROM pledges WHERE telegram_id = ? ORDER BY id DESC LIMIT ?",
-        (telegram_id, limit),
+        "SELECT * FROM pledges WHERE person_id = ? ORDER BY id DESC LIMIT ?",
+        (person_id, limit),
     )
     return [_pledge(r) for r in rows]
 
@@ -239,13 +239,13 @@ async def pending_pledges(
 
 
 async def cancel_pledge(
-    db: Database, pledge_id: int, telegram_id: int, at: datetime
+    db: Database, pledge_id: int, person_id: int, at: datetime
 ) -> Pledge | None:
     """The donor cancels their own pending pledge; None if it is not theirs or not pending."""
     rows = await db.write_returning(
         "UPDATE pledges SET status = 'cancelled', next_reminder_at = NULL, updated_at = ?"
-        " WHERE id = ? AND telegram_id = ? AND status = 'pending' RETURNING *",
-        (to_db(at), pledge_id, telegram_id),
+        " WHERE id = ? AND person_id = ? AND status = 'pending' RETURNING *",
+        (to_db(at), pledge_id, person_id),
     )
     return _pledge(rows[0]) if rows else None
 
@@ -443,7 +443,7 @@ async def honour_roll(db: Database, year: int, limit: int = 20) -> HonourRoll:
     named = await db.fetchall(
         "SELECT donor_name, SUM(received_amount) AS amount, COUNT(*) AS gifts FROM pledges"
         " WHERE campaign_year = ? AND status = 'received' AND public_name = 1"
-        " GROUP BY COALESCE(CAST(telegram_id AS TEXT), donor_name)"
+        " GROUP BY COALESCE(CAST(person_id AS TEXT), donor_name)"
         " ORDER BY amount DESC, MIN(id) LIMIT ?",
         (year, limit),
     )

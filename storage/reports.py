@@ -158,7 +158,7 @@ async def subscriber_count(db: Database, ward: int | None) -> int:
         )
     else:
         row = await db.fetchone(
-            "SELECT COUNT(*) FROM members m CROSS JOIN users u ON u.telegram_id = m.telegram_id"
+            "SELECT COUNT(*) FROM members m CROSS JOIN users u ON u.person_id = m.person_id"
             " WHERE m.ward_code = ? AND u.subscribed = 1 AND u.reachable = 1",
             (ward,),
         )

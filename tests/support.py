@@ -12,7 +12,7 @@ from bot.devtools.emulator import SentMessage
 from bot.devtools.local import LocalBot
 from storage import Database
 from storage.members import MemberInput, record_consent, save_member
-from storage.users import ensure_user
+from storage.people import ensure_person, person_for_account
 
 
 @dataclass
@@ -138,11 +138,12 @@ async def seed_member(
     category: str = "teacher",
     language: str = "vi",
     at: datetime | None = None,
-) -> None:
-    """A user who has started the bot and joined, written straight through storage."""
+) -> int:
+    """A Telegram user who has started the bot and joined, written straight through storage;
+    returns their person id."""
     moment = at or datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
-    await ensure_user(db, telegram_id, language, moment)
-    consent = await record_consent(db, telegram_id, "membership", "2026-11", True, moment)
+    person = (await ensure_person(db, "telegram", str(telegram_id), language, moment)).id
+    consent = await record_consent(db, person, "membership", "2026-11", True, moment)
     data = MemberInput(
         full_name=f"Hội viên {telegram_id}",
         phone=f"+8491{telegram_id % 10_000_000:07d}",
@@ -151,7 +152,53 @@ async def seed_member(
         ward_name=ward_name,
         category=category,
     )
-    await save_member(db, telegram_id, data, consent, "HP", moment)
+    await save_member(db, person, data, consent, "HP", moment)
+    return person
+
+
+async def same_ids(db: Database, telegram_id: int) -> int:
+    """For storage tests that name people by number: the Telegram account `telegram_id` and
+    its person share the number (as after the migration from Telegram ids)."""
+    await db.execute(
+        "INSERT OR IGNORE INTO people (id, created_at) VALUES (?, '2026-10-01 00:00:00')",
+        (telegram_id,),
+    )
+    await db.execute(
+        "INSERT OR IGNORE INTO accounts (channel, external_id, person_id, created_at)"
+        " VALUES ('telegram', ?, ?, '2026-10-01 00:00:00')",
+        (str(telegram_id), telegram_id),
+    )
+    return telegram_id
+
+
+async def person(db: Database, telegram_id: int) -> int:
+    """The person behind a Telegram account, created when it never wrote."""
+    moment = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
+    return await person_for_account(db, "telegram", str(telegram_id), moment)
+
+
+def with_telegram(table: str) -> str:
+    """SELECT every column of `table` and, as telegram_id, the Telegram account of the row's
+    person (NULL once erased): what tests compare with the chats they drove."""
+    return (
+        f"SELECT {table}.*, (SELECT CAST(a.external_id AS INTEGER) FROM accounts AS a"
+        f" WHERE a.person_id = {table}.person_id AND a.channel = 'telegram') AS telegram_id"
+        f" FROM {table}"
+    )
+
+
+# The audit as tests name people: actors as their Telegram account, and a target naming a
+# person as 'account:<Telegram id>'. Use it as a table: f"SELECT ... FROM {AUDIT} ...".
+AUDIT = (
+    "(SELECT id, at, (SELECT CAST(a.external_id AS INTEGER) FROM accounts AS a"
+    " WHERE a.person_id = audit.actor AND a.channel = 'telegram') AS actor, action,"
+    " CASE WHEN target GLOB 'person:*' THEN 'account:' || (SELECT a.external_id FROM accounts"
+    " AS a WHERE a.person_id = CAST(substr(target, 8) AS INTEGER) AND a.channel = 'telegram')"
+    " ELSE target END AS target, outcome, detail FROM audit) AS audit"
+)
+
+# In SQL: the person of the Telegram account given as the parameter.
+PERSON_OF = "(SELECT person_id FROM accounts WHERE channel = 'telegram' AND external_id = ?)"
 
 
 def fast_pacer() -> SendPacer:

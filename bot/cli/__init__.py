@@ -107,18 +107,21 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.wards import resolve_ward
     from bot.runtime import utc_now
     from storage.audit import record
+    from storage.people import person_for_account, person_of, telegram_chat
 
     db = await Database(settings.database_path).open()
     try:
         if args.action == "list":
             officers = await list_officers(db)
             for officer in officers:
+                account = await telegram_chat(db, officer.person_id)
+                shown = account if account is not None else f"#{officer.person_id}"
                 role = "admin" if officer.role == "admin" else "officer"
                 scope = (
                     f" for {officer.ward_name} ({officer.ward_code})" if officer.ward_code else ""
                 )
                 print(
-                    f"{officer.telegram_id}\t{role}{scope}, added {officer.added_at:%Y-%m-%d}"
+                    f"{shown}\t{role}{scope}, added {officer.added_at:%Y-%m-%d}"
                     f" by {officer.added_by}"
                 )
             for admin in sorted(settings.admin_ids):
@@ -127,7 +130,20 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
                 print("no officers yet: python -m bot officers add TELEGRAM_ID")
             return 0
         telegram_id: int = args.telegram_id
+        if telegram_id <= 0:
+            print(
+                "a Telegram id is a positive number (the person sees it with /myid)",
+                file=sys.stderr,
+            )
+            return 2
+        # Roles belong to the person behind the Telegram account.
+        person = (
+            await person_for_account(db, "telegram", str(telegram_id), utc_now())
+            if args.action == "add"
+            else await person_of(db, "telegram", str(telegram_id))
+        )
         if args.action == "add":
+            assert person is not None
             ward_code = ward_name = None
             if args.ward:
                 found = resolve_ward(settings.province_code, args.ward)
@@ -142,23 +158,23 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
             if args.admin and ward_code:
                 print("an administrator is never scoped to a ward", file=sys.stderr)
                 return 2
-            before = await get_officer(db, telegram_id)
+            before = await get_officer(db, person)
             changed = await grant_role(
-                db, telegram_id, role, "command line", utc_now(), ward_code, ward_name
+                db, person, role, "command line", utc_now(), ward_code, ward_name
             )
             if (
                 changed
                 and before is not None
                 and narrows(before.role, before.ward_code, role, ward_code)
             ):
-                await hold_for_admin(db, telegram_id, f"ward:{ward_code}")
+                await hold_for_admin(db, person, f"ward:{ward_code}")
             await record(
                 db,
                 None,
                 "role.grant",
                 "ok",
                 utc_now(),
-                f"user:{telegram_id}",
+                f"person:{person}",
                 f"{role} {ward_code or 'city'} (command line)",
             )
             scope = f" for {ward_name}" if ward_name else ""
@@ -168,11 +184,17 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
                 else f"{telegram_id} is {'now' if changed else 'already'} an officer{scope}"
             )
         else:
-            removed = await remove_officer(db, telegram_id)
-            if removed:
-                await hold_for_admin(db, telegram_id, None)
+            removed = person is not None and await remove_officer(db, person)
+            if removed and person is not None:
+                await hold_for_admin(db, person, None)
             await record(
-                db, None, "role.revoke", "ok", utc_now(), f"user:{telegram_id}", "command line"
+                db,
+                None,
+                "role.revoke",
+                "ok",
+                utc_now(),
+                f"person:{person}" if person is not None else None,
+                "command line",
             )
             print(f"{telegram_id} {'is no longer' if removed else 'was not'} an officer")
         return 0
@@ -180,13 +202,13 @@ async def manage_officers(settings: Settings, args: argparse.Namespace) -> int:
         await db.close()
 
 
-async def hold_for_admin(db: Database, telegram_id: int, keep_segment: str | None) -> None:
+async def hold_for_admin(db: Database, person_id: int, keep_segment: str | None) -> None:
     """A revoked or narrowed officer's announcements wait for an administrator; the running
     bot stops sending them within seconds."""
     from bot.runtime import utc_now
     from storage.broadcasts import hold_broadcasts_of
 
-    held = await hold_broadcasts_of(db, telegram_id, utc_now(), keep_segment)
+    held = await hold_broadcasts_of(db, person_id, utc_now(), keep_segment)
     if held:
         ids = ", ".join(f"#{i}" for i in held)
         print(f"held for an administrator (release or cancel in /broadcasts): {ids}")

@@ -23,7 +23,7 @@ def narrows(
 
 @dataclass(frozen=True)
 class Access:
-    user_id: int
+    person_id: int
     role: str = CITIZEN
     ward_code: int | None = None  # an officer's commune or ward; None: city-wide
     ward_name: str | None = None

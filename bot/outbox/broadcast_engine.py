@@ -21,15 +21,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from telegram import Bot, InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
 from bot.campaign import refresh_live_texts
+from bot.channels.telegram.identity import CHANNEL
 from bot.channels.telegram.pacing import BROADCAST, SendPacer
-from bot.channels.telegram.retry import retry_seconds
+from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.transport import AiohttpRequest
-from bot.outbox.announcement import LOCAL_FILE, Rendered, render, send_rendered
+from bot.outbox.announcement import LOCAL_FILE
+from bot.outbox.sender import SENT, SLOW_DOWN, TRANSIENT, Sender
 from bot.settings import Settings
 from storage import Database
 from storage.broadcasts import (
@@ -61,7 +63,6 @@ MAX_ATTEMPTS = 5
 PAGE = 50
 PROGRESS_EVERY = 5.0  # seconds between edits of an officer's progress message
 POLL_EVERY = 5.0  # seconds between looks for work queued by another process (the CLI)
-UNREACHABLE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 
 
 def real_now() -> datetime:
@@ -140,6 +141,11 @@ class BroadcastEngine:
         if base_url:
             kwargs.update(base_url=base_url, base_file_url=base_file_url)
         self.bot = Bot(token, **kwargs)
+        # Paid broadcasts go beyond the free 30/s: the shared pacer does not hold them.
+        paid = {"allow_paid_broadcast": True} if settings.broadcast_paid else {}
+        self.senders: dict[str, Sender] = {
+            CHANNEL: TelegramSender(self.bot, BROADCAST, self.shared_pacer, **paid)
+        }
         self.views: EngineViews | None = None
         self.job_queue: JobQueue[Any] | None = None
         self._wake = asyncio.Event()
@@ -310,7 +316,6 @@ class BroadcastEngine:
         """Send one broadcast until it is done, paused, cancelled or held by quiet hours."""
         self._interrupted.discard(broadcast.id)
         pacer = Pacer(self.settings.broadcast_rate)
-        rendered: dict[str, Rendered] = {}
         slots = asyncio.Semaphore(self.concurrency)
         in_flight: set[asyncio.Task[None]] = set()
         if broadcast.photo and broadcast.photo.startswith(LOCAL_FILE):
@@ -355,10 +360,7 @@ class BroadcastEngine:
                         for left in page[index:]:
                             await release_delivery(self.db, left)
                         break
-                    content = rendered.get(delivery.language)
-                    if content is None:
-                        content = rendered[delivery.language] = render(broadcast, delivery.language)
-                    task = asyncio.create_task(self._deliver(broadcast, content, delivery, pacer))
+                    task = asyncio.create_task(self._deliver(broadcast, delivery, pacer))
                     in_flight.add(task)
                     task.add_done_callback(in_flight.discard)
                     task.add_done_callback(lambda _t: slots.release())
@@ -380,33 +382,17 @@ class BroadcastEngine:
             page = await claim_deliveries(self.db, current.id, 1, real_now())
             if not page:
                 break
-            await self._deliver(current, render(current, page[0].language), page[0], Pacer(1))
+            await self._deliver(current, page[0], Pacer(1))
             current = await get_broadcast(self.db, current.id) or current
         return current
 
-    async def _deliver(
-        self, broadcast: Broadcast, content: Rendered, delivery: Delivery, pacer: Pacer
-    ) -> None:
-        ticket = self.shared_pacer.ticket() if self.shared_pacer else 0
-        while True:
-            try:
-                if self.shared_pacer is not None:
-                    await self.shared_pacer.acquire(delivery.telegram_id, BROADCAST, ticket)
-                outcome = await self._attempt(broadcast, content, delivery)
-            except RetryAfter as exc:
-                seconds = retry_seconds(exc)
-                log.warning("Telegram asks to slow down for %.0f s", seconds)
-                if self.shared_pacer is not None:
-                    self.shared_pacer.hold(seconds, delivery.telegram_id)
-                pacer.hold(seconds)
-                await pacer.wait()  # retries take their turn too, not all at once
-                continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a bug or a local fault must not strand the recipient
-                log.exception("broadcast %d: delivery failed unexpectedly", broadcast.id)
-                outcome = self._retry_or_fail(delivery, f"{type(exc).__name__}: {exc}"[:200])
-            break
+    async def _deliver(self, broadcast: Broadcast, delivery: Delivery, pacer: Pacer) -> None:
+        sender = self.senders.get(delivery.channel or "")
+        if sender is None or delivery.address is None:
+            # Their accounts were erased or unlinked since the outbox was written.
+            outcome = Outcome("unreachable", "no account")
+        else:
+            outcome = await self._send_one(sender, delivery.address, broadcast, delivery, pacer)
         for attempt in range(3):
             try:
                 await record_delivery(
@@ -417,46 +403,43 @@ class BroadcastEngine:
                 log.warning("broadcast %d: outcome not recorded yet", broadcast.id, exc_info=True)
                 await asyncio.sleep(0.5 * (attempt + 1))
 
+    async def _send_one(
+        self, sender: Sender, address: str, broadcast: Broadcast, delivery: Delivery, pacer: Pacer
+    ) -> Outcome:
+        ticket = sender.ticket()
+        upload = None
+        if broadcast.photo and broadcast.photo.startswith(LOCAL_FILE):
+            upload = Path(broadcast.photo.removeprefix(LOCAL_FILE))
+        while True:
+            try:
+                await sender.wait_turn(address, ticket)
+                result = await sender.send_announcement(
+                    address, broadcast, delivery.language, upload
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug or a local fault must not strand the recipient
+                log.exception("broadcast %d: delivery failed unexpectedly", broadcast.id)
+                return self._retry_or_fail(delivery, f"{type(exc).__name__}: {exc}"[:200])
+            if result.status == SLOW_DOWN:
+                log.warning("%s asks to slow down for %.0f s", sender.channel, result.wait)
+                sender.slow_down(result.wait, address)
+                pacer.hold(result.wait)
+                await pacer.wait()  # retries take their turn too, not all at once
+                continue
+            if result.photo_id is not None:
+                await set_photo(self.db, broadcast.id, result.photo_id)
+            if result.status == TRANSIENT:
+                return self._retry_or_fail(delivery, result.reason or "transient")
+            if result.status == SENT:
+                return Outcome("sent")
+            return Outcome(result.status, result.reason)
+
     def _retry_or_fail(self, delivery: Delivery, reason: str) -> Outcome:
         if delivery.attempts >= MAX_ATTEMPTS:
             return Outcome("failed", reason)
         backoff = min(2 ** (delivery.attempts - 1), 60)
         return Outcome("pending", reason, real_now() + timedelta(seconds=backoff))
-
-    async def _attempt(
-        self, broadcast: Broadcast, rendered: Rendered, delivery: Delivery
-    ) -> Outcome:
-        """One try. RetryAfter propagates: the caller waits and tries again, free of charge."""
-        extra: dict[str, Any] = {}
-        if self.settings.broadcast_paid:
-            extra["allow_paid_broadcast"] = True
-        try:
-            upload: InputFile | None = None
-            if rendered.photo and rendered.photo.startswith(LOCAL_FILE):
-                path = Path(rendered.photo.removeprefix(LOCAL_FILE))
-                try:
-                    data = await asyncio.to_thread(path.read_bytes)
-                except OSError as exc:
-                    return Outcome("failed", f"photo {path.name}: {exc.strerror}")
-                upload = InputFile(data, filename=path.name)
-            message = await send_rendered(
-                self.bot, delivery.telegram_id, rendered, photo=upload, **extra
-            )
-            if upload is not None and message.photo:
-                await set_photo(self.db, broadcast.id, message.photo[-1].file_id)
-            return Outcome("sent")
-        except RetryAfter:
-            raise
-        except Forbidden as exc:
-            return Outcome("unreachable", _reason(exc))
-        except BadRequest as exc:
-            if any(marker in exc.message.lower() for marker in UNREACHABLE_400):
-                return Outcome("unreachable", _reason(exc))
-            return Outcome("failed", _reason(exc))
-        except (TimedOut, NetworkError) as exc:
-            return self._retry_or_fail(delivery, _reason(exc))
-        except TelegramError as exc:
-            return Outcome("failed", _reason(exc))
 
     # --- officers' view -------------------------------------------------------------------
 
@@ -490,10 +473,6 @@ class BroadcastEngine:
             await getattr(self.views, name)(*args)
         except TelegramError as exc:
             log.info("officer view %s not shown: %s", name, exc)
-
-
-def _reason(exc: TelegramError) -> str:
-    return f"{type(exc).__name__}: {exc.message}"[:200]
 
 
 def seconds_left(done: int, total: int, rate: float) -> int | None:

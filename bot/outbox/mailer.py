@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot, JobQueue
 
+from bot.channels.telegram.identity import CHANNEL
 from bot.channels.telegram.pacing import NOTICE
+from bot.channels.telegram.sender import TelegramSender
 from bot.i18n import gettext_for
+from bot.outbox.sender import FAILED, SLOW_DOWN, TRANSIENT, UNREACHABLE, Choice, Sender
 from bot.pledge_texts import receipt_text, rejection_text, reminder_text
 from bot.settings import Settings
 from storage import Database
+from storage.people import reach
 from storage.pledges import (
     Pledge,
     claim_reminder,
@@ -45,12 +47,14 @@ class PledgeMailer:
         self.settings = settings
         self.db = db
         self.clock = clock
-        self.bot: ExtBot[Any] | None = None
+        self.senders: dict[str, Sender] = {}
         self.job_queue: JobQueue[Any] | None = None
         self._lock = asyncio.Lock()
 
     def start(self, bot: ExtBot[Any], job_queue: JobQueue[Any] | None) -> None:
-        self.bot, self.job_queue = bot, job_queue
+        # The application's bot: its rate limiter paces notices behind the replies.
+        self.senders = {CHANNEL: TelegramSender(bot, NOTICE, rate_limit_args=NOTICE)}
+        self.job_queue = job_queue
         if job_queue is not None:
             job_queue.run_repeating(self._job, interval=ROUND_EVERY, first=5, name="pledge-mailer")
 
@@ -64,15 +68,15 @@ class PledgeMailer:
 
     async def run_round(self) -> tuple[int, int]:
         """Send what is owed; (notices sent, reminders sent). One round at a time."""
-        if self.bot is None:
+        if not self.senders:
             return 0, 0
         async with self._lock:
             notices = await self._send_notices()
             reminders = await self._send_reminders()
         return notices, reminders
 
-    async def _language(self, telegram_id: int) -> str:
-        return await get_language(self.db, telegram_id) or self.settings.default_language
+    async def _language(self, person_id: int) -> str:
+        return await get_language(self.db, person_id) or self.settings.default_language
 
     async def _drain(
         self,
@@ -101,16 +105,16 @@ class PledgeMailer:
         return await self._drain(lambda: due_notices(self.db, BATCH), self._notice)
 
     async def _notice(self, pledge: Pledge) -> str:
-        if pledge.telegram_id is None:
+        if pledge.person_id is None:
             await notice_done(self.db, pledge.id)
             return "gone"
-        lang = await self._language(pledge.telegram_id)
+        lang = await self._language(pledge.person_id)
         _ = gettext_for(lang)
         if pledge.notice_due == "receipt":
             text = receipt_text(_, lang, self.settings, pledge)
         else:
             text = rejection_text(_, lang, pledge)
-        outcome = await self._deliver(pledge.telegram_id, text, None)
+        outcome = await self._deliver(pledge.person_id, text)
         if outcome != "retry":
             await notice_done(self.db, pledge.id)
         return outcome
@@ -127,27 +131,21 @@ class PledgeMailer:
         assert pledge.next_reminder_at is not None
         if not await claim_reminder(self.db, pledge.id, pledge.next_reminder_at):
             return "gone"  # cancelled or received since the list was read
-        if pledge.telegram_id is None:
+        if pledge.person_id is None:
             return "gone"
-        lang = await self._language(pledge.telegram_id)
+        lang = await self._language(pledge.person_id)
         _ = gettext_for(lang)
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _("💳 Show the QR code")
-                        if pledge.method == "transfer"
-                        else _("💳 Payment details"),
-                        callback_data=f"myp:{pledge.id}:pay",
-                    ),
-                    InlineKeyboardButton(
-                        _("✖️ Cancel this pledge"), callback_data=f"myp:{pledge.id}:cancel"
-                    ),
-                ]
-            ]
-        )
+        choices = [
+            Choice(
+                _("💳 Show the QR code")
+                if pledge.method == "transfer"
+                else _("💳 Payment details"),
+                f"myp:{pledge.id}:pay",
+            ),
+            Choice(_("✖️ Cancel this pledge"), f"myp:{pledge.id}:cancel"),
+        ]
         outcome = await self._deliver(
-            pledge.telegram_id, reminder_text(_, lang, self.settings, pledge), markup
+            pledge.person_id, reminder_text(_, lang, self.settings, pledge), choices
         )
         if outcome == "retry":
             # Put it back as it was: the next round tries again.
@@ -162,18 +160,20 @@ class PledgeMailer:
         following = pledge.reminders_sent + 1
         return pledge.created_at + delays[following] if following < len(delays) else None
 
-    async def _deliver(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> str:
+    async def _deliver(self, person_id: int, text: str, choices: Sequence[Choice] = ()) -> str:
         """'sent', 'gone' (blocked, deleted: not worth retrying) or 'retry'."""
-        assert self.bot is not None
-        try:
-            await self.bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args=NOTICE)
-        except Forbidden:
-            await set_reachable(self.db, chat_id, False, "blocked")
+        account = await reach(self.db, person_id)
+        sender = self.senders.get(account.channel) if account is not None else None
+        if account is None or sender is None:
             return "gone"
-        except BadRequest as exc:
-            log.warning("a donor message was refused: %s", exc.message)
+        result = await sender.send_notice(account.external_id, text, choices)
+        if result.status == UNREACHABLE:
+            await set_reachable(self.db, person_id, False, "blocked")
             return "gone"
-        except (RetryAfter, TimedOut, NetworkError) as exc:
-            log.warning("a donor message will be retried: %s", type(exc).__name__)
+        if result.status == FAILED:
+            log.warning("a donor message was refused: %s", result.reason)
+            return "gone"
+        if result.status in (TRANSIENT, SLOW_DOWN):
+            log.warning("a donor message will be retried: %s", result.reason)
             return "retry"
         return "sent"

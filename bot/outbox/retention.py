@@ -53,22 +53,23 @@ def end_conversations(application: AnyApplication, user_id: int, names: Collecti
     return ended
 
 
-def forget_user(application: AnyApplication, user_id: int) -> None:
-    """Drop the user's data held in memory: their drafts (user_data), their open conversations
-    and those conversations' timeouts, and their cached language. Persistence then deletes the
-    stored copies at its next run; call `application.update_persistence()` to make it now."""
-    user_data = application.user_data.get(user_id)
-    if user_data is not None:
-        user_data.clear()
-    application.drop_user_data(user_id)
-    # The deletions reach persistence as None states at its next run.
-    end_conversations(
-        application, user_id, [str(h.name) for h in _conversation_handlers(application)]
-    )
+def forget_user(application: AnyApplication, person_id: int, telegram_ids: Collection[int]) -> None:
+    """Drop the person's data held in memory: the drafts (user_data) and open conversations
+    (with their timeouts) of their Telegram accounts, and what the runtime caches. Persistence
+    then deletes the stored copies at its next run; call `application.update_persistence()` to
+    make it now."""
+    names = [str(h.name) for h in _conversation_handlers(application)]
+    for user_id in telegram_ids:
+        user_data = application.user_data.get(user_id)
+        if user_data is not None:
+            user_data.clear()
+        application.drop_user_data(user_id)
+        # The deletions reach persistence as None states at its next run.
+        end_conversations(application, user_id, names)
     runtime = application.bot_data.get("runtime")
     if runtime is not None:
-        # Its next update then creates a fresh users row, in the language Telegram reports.
-        runtime.forget(user_id)
+        # Their next update then starts a new person, in the language Telegram reports.
+        runtime.forget(person_id)
 
 
 class RetentionJob:
@@ -110,11 +111,11 @@ class RetentionJob:
             self.db,
             self.clock(),
             self.settings.retention_days,
-            keep=self.settings.admin_ids,
+            keep=[f"telegram:{admin}" for admin in self.settings.admin_ids],
         )
         if application is not None and purged:
-            for user_id in purged:
-                forget_user(application, user_id)
+            for person in purged:
+                forget_user(application, person.person_id, person.telegram_ids)
             await application.update_persistence()
         # Counts only: Telegram ids would keep the purged people in the logs.
         log.info("retention purge: %d accounts deleted", len(purged))

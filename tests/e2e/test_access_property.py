@@ -24,7 +24,7 @@ from storage.broadcasts import BroadcastDraft, create_broadcast
 from storage.pledges import PledgeInput, create_pledge
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import BANK
-from tests.support import Chat, FakeClock, fast_pacer, seed_member
+from tests.support import Chat, FakeClock, fast_pacer, person, seed_member
 
 CITIZEN, WARD_OFFICER = 8001, 8002
 NGO_QUYEN, LE_CHAN = 11341, 11338
@@ -150,15 +150,15 @@ async def seed_world(db: Database) -> None:
     ):
         await db.execute(
             "INSERT INTO learning_models (kind, name, ward_code, ward_name, contact_name,"
-            " contact_phone, size, period, telegram_id, status, created_at, updated_at)"
+            " contact_phone, size, period, person_id, status, created_at, updated_at)"
             " VALUES ('family', 'Gia đình Nguyễn', ?, ?, 'Nguyễn An', '+84912345678', 5,"
             " '2026-2027', ?, 'submitted', '2026-10-01 00:00:00', '2026-10-01 00:00:00')",
-            (code, name, user),
+            (code, name, await person(db, user)),
         )
     await db.execute(
-        "INSERT INTO officers (telegram_id, added_by, added_at, role, ward_code, ward_name)"
+        "INSERT INTO officers (person_id, added_by, added_at, role, ward_code, ward_name)"
         " VALUES (?, 'test', '2026-10-01 00:00:00', 'officer', ?, 'Phường Ngô Quyền')",
-        (WARD_OFFICER, NGO_QUYEN),
+        (await person(db, WARD_OFFICER), NGO_QUYEN),
     )
 
 
@@ -168,7 +168,7 @@ async def snapshot(db: Database, sql: str) -> list[tuple[object, ...]]:
 
 PLEDGE_STATE = "SELECT id, status, received_amount, reject_reason FROM pledges ORDER BY id"
 BROADCAST_STATE = "SELECT id, status, scheduled_at, segment FROM broadcasts ORDER BY id"
-OFFICERS = "SELECT telegram_id, role, ward_code FROM officers ORDER BY telegram_id"
+OFFICERS = "SELECT person_id, role, ward_code FROM officers ORDER BY person_id"
 MODEL_STATE = "SELECT id, status, rating, review_note FROM learning_models ORDER BY id"
 
 

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from bot.devtools.local import LocalBot
-from tests.support import Chat
+from tests.support import Chat, with_telegram
 
 # The Vietnamese texts users see (locales/vi/LC_MESSAGES/messages.po).
 CONSENT_Q = "🔒 Trước khi tham gia: Hội sử dụng dữ liệu cá nhân của bạn như thế nào"
@@ -60,7 +60,7 @@ GUARDIAN_PHONE_HINT = "Hãy gõ số điện thoại của cha mẹ hoặc ngư�
 
 
 async def members(local: LocalBot) -> list[dict[str, object]]:
-    rows = await local.runtime.db.fetchall("SELECT * FROM members ORDER BY id")
+    rows = await local.runtime.db.fetchall(with_telegram("members") + " ORDER BY id")
     return [dict(r) for r in rows]
 
 
@@ -434,7 +434,10 @@ async def test_a_command_in_the_middle_of_joining(local: LocalBot) -> None:
     await chat.send("/me")
     assert chat.replies() == [NOT_A_MEMBER]
     await chat.send("/stop")
-    row = await local.runtime.db.fetchone("SELECT subscribed FROM users WHERE telegram_id = 2042")
+    row = await local.runtime.db.fetchone(
+        "SELECT subscribed FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '2042')"
+    )
     assert row is not None and row[0] == 0
     await chat.send("1990")
     assert only(chat).startswith(WARD_Q)
@@ -489,7 +492,7 @@ async def test_disagreeing_at_consent(local: LocalBot) -> None:
     )
     assert chat.last.buttons[0] == "📝 Tham gia Hội Khuyến học"
     assert await member_count(local) == 0
-    consents = await local.runtime.db.fetchall("SELECT * FROM consents")
+    consents = await local.runtime.db.fetchall(with_telegram("consents"))
     assert [(c["telegram_id"], c["granted"]) for c in consents] == [(2052, 0)]
     await local.app.update_persistence()
     assert await local.runtime.db.fetchall("SELECT * FROM user_drafts") == []

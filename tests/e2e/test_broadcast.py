@@ -17,7 +17,7 @@ from bot.settings import Settings
 from storage.broadcasts import BroadcastDraft, create_broadcast, get_broadcast
 from storage.deliveries import progress
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member
+from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member, with_telegram
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SHIPPED_CALENDAR = Path("locales/campaign/2026.toml").read_text(encoding="utf-8")
@@ -69,7 +69,8 @@ async def compose(
 
 async def delivered_to(local: LocalBot, broadcast_id: int) -> set[int]:
     rows = await local.runtime.db.fetchall(
-        "SELECT telegram_id FROM deliveries WHERE broadcast_id = ? AND status = 'sent'",
+        f"SELECT telegram_id FROM ({with_telegram('deliveries')})"
+        " WHERE broadcast_id = ? AND status = 'sent'",
         (broadcast_id,),
     )
     return {r[0] for r in rows}
@@ -173,7 +174,11 @@ async def test_opting_out_and_back_in(settings: Settings, clock: FakeClock) -> N
         assert replies == [
             "🔕 Bạn sẽ không nhận thông báo của Hội nữa. Gõ /subscribe nếu muốn nhận lại."
         ]
-        row = await db.fetchone("SELECT subscribed FROM users WHERE telegram_id = ?", (7302,))
+        row = await db.fetchone(
+            "SELECT subscribed FROM users"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+            (7302,),
+        )
         assert row is not None and row[0] == 0
 
         await create_broadcast(db, BroadcastDraft("Tin thứ hai", "all", clock()), clock())
@@ -190,7 +195,11 @@ async def test_opting_out_and_back_in(settings: Settings, clock: FakeClock) -> N
         await eventually(lambda: finished(local, 3))
         assert received(leaves, "Tin thứ ba") == ["Tin thứ ba"]
         await stays.send("/stop")
-        row = await db.fetchone("SELECT subscribed FROM users WHERE telegram_id = ?", (7301,))
+        row = await db.fetchone(
+            "SELECT subscribed FROM users"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+            (7301,),
+        )
         assert row is not None and row[0] == 0
 
 
@@ -203,7 +212,11 @@ async def test_blocked_users_are_marked_unreachable(settings: Settings, clock: F
         local.emulator.set_blocked(blocked.user_id)  # Telegram answers 403
         local.emulator.block_bot(leaver.user_id)  # and tells the bot with my_chat_member
         await local.settle()
-        row = await db.fetchone("SELECT reachable FROM users WHERE telegram_id = ?", (7403,))
+        row = await db.fetchone(
+            "SELECT reachable FROM users"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+            (7403,),
+        )
         assert row is not None and row[0] == 0
 
         await create_broadcast(db, BroadcastDraft("Tin một", "all", clock()), clock())
@@ -212,11 +225,17 @@ async def test_blocked_users_are_marked_unreachable(settings: Settings, clock: F
         figures = await progress(db, 1)
         assert (figures.total, figures.sent, figures.unreachable, figures.failed) == (2, 1, 1, 0)
         attempts = await db.fetchone(
-            "SELECT attempts, last_error FROM deliveries WHERE telegram_id = ?", (7402,)
+            "SELECT attempts, last_error FROM deliveries"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+            (7402,),
         )
         assert attempts is not None and attempts[0] == 1  # never retried
         assert "blocked" in attempts[1]
-        row = await db.fetchone("SELECT reachable FROM users WHERE telegram_id = ?", (7402,))
+        row = await db.fetchone(
+            "SELECT reachable FROM users"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+            (7402,),
+        )
         assert row is not None and row[0] == 0
 
         # Unreachable users get nothing more until they come back.
@@ -226,7 +245,11 @@ async def test_blocked_users_are_marked_unreachable(settings: Settings, clock: F
         assert (await progress(db, 2)).total == 1
         local.emulator.block_bot(leaver.user_id, blocked=False)
         await local.settle()
-        row = await db.fetchone("SELECT reachable FROM users WHERE telegram_id = ?", (7403,))
+        row = await db.fetchone(
+            "SELECT reachable FROM users"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+            (7403,),
+        )
         assert row is not None and row[0] == 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.devtools.local import LocalBot
-from tests.support import Chat, eventually
+from tests.support import Chat, eventually, with_telegram
 
 AGREE = "✅ Tôi đồng ý"
 SHARE = "📱 Gửi số điện thoại của tôi"
@@ -81,7 +81,7 @@ async def test_two_users_at_the_same_time_never_see_each_others_answers(
     assert not any("Phạm Ngọc Lan" in (m.text or "") for m in minh.messages)
 
     await asyncio.gather(lan.press("✅ Xác nhận"), minh.press("✅ Xác nhận"))
-    rows = await local.runtime.db.fetchall("SELECT * FROM members ORDER BY telegram_id")
+    rows = await local.runtime.db.fetchall(with_telegram("members") + " ORDER BY telegram_id")
     got = [
         (
             r["telegram_id"],
@@ -124,7 +124,8 @@ async def test_two_users_at_the_same_time_never_see_each_others_answers(
     # Each member's consent is their own.
     for r in rows:
         consent = await local.runtime.db.fetchone(
-            "SELECT telegram_id, granted FROM consents WHERE id = ?", (r["consent_id"],)
+            f"SELECT telegram_id, granted FROM ({with_telegram('consents')}) WHERE id = ?",
+            (r["consent_id"],),
         )
         assert consent is not None
         assert (consent["telegram_id"], consent["granted"]) == (r["telegram_id"], 1)
@@ -155,7 +156,10 @@ async def test_one_users_burst_of_answers_is_handled_in_order(local: LocalBot) -
     assert "Họ và tên: Hoàng Thị Mai" in summary
     assert "Năm sinh: 1985" in summary
     await chat.press("✅ Xác nhận")
-    row = await local.runtime.db.fetchone("SELECT * FROM members WHERE telegram_id = 5003")
+    row = await local.runtime.db.fetchone(
+        "SELECT * FROM members"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '5003')"
+    )
     assert row is not None
     assert (row["full_name"], row["phone"], row["birth_year"]) == (
         "Hoàng Thị Mai",
@@ -181,7 +185,7 @@ async def test_twenty_users_join_at_once_with_distinct_numbers(local: LocalBot) 
     chats = [Chat(local, 6000 + i, phone=f"+8491200{i:04d}") for i in range(20)]
     await asyncio.gather(*(join_quickly(chat, i) for i, chat in enumerate(chats)))
 
-    rows = await local.runtime.db.fetchall("SELECT * FROM members ORDER BY member_no")
+    rows = await local.runtime.db.fetchall(with_telegram("members") + " ORDER BY member_no")
     assert [r["member_no"] for r in rows] == [f"HP-2026-{n:06d}" for n in range(1, 21)]
     by_user = {r["telegram_id"]: r for r in rows}
     assert sorted(by_user) == [chat.user_id for chat in chats]

@@ -76,10 +76,20 @@ async def seed(path: Path) -> None:
     conn = sqlite3.connect(path)
     try:
         with conn:
+            # Person ids differ from the Telegram ids: the outbox must go through accounts.
+            people = [(uid - FIRST_ID + 1, uid) for uid in recipients()]
             conn.executemany(
-                "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at,"
+                "INSERT INTO people (id, created_at) VALUES (?, ?)", [(p, now) for p, _ in people]
+            )
+            conn.executemany(
+                "INSERT INTO accounts (channel, external_id, person_id, created_at)"
+                " VALUES ('telegram', ?, ?, ?)",
+                [(str(uid), p, now) for p, uid in people],
+            )
+            conn.executemany(
+                "INSERT INTO users (person_id, language, first_seen_at, last_seen_at,"
                 " subscribed, reachable) VALUES (?, 'vi', ?, ?, 1, 1)",
-                [(uid, now, now) for uid in recipients()],
+                [(p, now, now) for p, _ in people],
             )
     finally:
         conn.close()
@@ -203,7 +213,8 @@ async def test_sigkill_during_a_broadcast_skips_nobody_and_repeats_only_in_fligh
             kill.received = received(emulator)
             rows = query(
                 database,
-                "SELECT telegram_id, status FROM deliveries WHERE broadcast_id = ?",
+                "SELECT a.external_id, d.status FROM deliveries AS d"
+                " JOIN accounts AS a ON a.person_id = d.person_id WHERE d.broadcast_id = ?",
                 (broadcast_id,),
             )
             kill.recorded = {int(uid) for uid, status in rows if status == "sent"}

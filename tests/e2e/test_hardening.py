@@ -22,7 +22,7 @@ from bot.devtools.local import LocalBot, local_bot
 from bot.logs import QUIET_LOGGERS, configure_logging
 from bot.settings import Settings
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, eventually, seed_member
+from tests.support import Chat, FakeClock, eventually, person, seed_member
 
 ROOT = Path(__file__).resolve().parents[2]
 APOLOGY = "Xin lỗi, hệ thống vừa gặp sự cố"
@@ -206,10 +206,14 @@ async def test_a_confirmed_pledge_survives_a_failing_button_removal(local: Local
     local.emulator.clear_faults()
     assert "Mã ủng hộ: KH2026 P000001" in chat.reply_text()
     assert APOLOGY not in chat.reply_text()
-    row = await db.fetchone("SELECT COUNT(*) FROM pledges WHERE telegram_id = 7301")
+    row = await db.fetchone(
+        "SELECT COUNT(*) FROM pledges"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '7301')"
+    )
     assert row is not None and row[0] == 1
     state = await db.fetchone(
-        "SELECT state FROM conversations WHERE name = 'pledge' AND key = ?", ("[7301, 7301]",)
+        "SELECT state FROM conversations WHERE name = 'pledge' AND person_id = ?",
+        (await person(db, 7301),),
     )
     assert state is None  # the journey's end is stored: a restart does not resume it
 
@@ -226,10 +230,11 @@ async def test_receipts_go_out_at_the_pace_replies_leave_free(local: LocalBot) -
     for i in range(300):
         uid = 7400 + i
         local.emulator.add_user(uid, first_name="Donor", language_code="vi")
-        consent = await record_consent(db, uid, "donation", "v1", True, now)
+        donor = await person(db, uid)
+        consent = await record_consent(db, donor, "donation", "v1", True, now)
         pledge, _ = await create_pledge(
             db,
-            uid,
+            donor,
             PledgeInput("Nhà hảo tâm", "city", "general", 100_000, "transfer", False),
             request_key=f"k{i}",
             year=2026,
@@ -322,7 +327,7 @@ async def test_a_revoked_officers_announcements_wait_for_an_admin(
     from storage.officers import grant_role
 
     other = Chat(local, 7502)
-    await grant_role(db, 7502, "officer", "test", local.runtime.now())
+    await grant_role(db, await person(db, 7502), "officer", "test", local.runtime.now())
     await other.send("/start")
     await other.press_data("bcc:1:release", other.messages[0].message_id)
     assert "quản trị" in " ".join(str(t) for t in other.toasts())
@@ -343,11 +348,19 @@ async def test_a_scope_narrowed_while_composing_is_a_refusal(local: LocalBot) ->
 
     db = local.runtime.db
     officer = Chat(local, 7601)
-    await grant_role(db, 7601, "officer", "test", local.runtime.now())
+    await grant_role(db, await person(db, 7601), "officer", "test", local.runtime.now())
     await officer.send("/start")
     await compose_for_everyone(officer, "Gửi toàn thành phố", None)
     # Meanwhile, from the command line, the officer becomes one ward's.
-    await grant_role(db, 7601, "officer", "test", local.runtime.now(), 11341, "Phường Ngô Quyền")
+    await grant_role(
+        db,
+        await person(db, 7601),
+        "officer",
+        "test",
+        local.runtime.now(),
+        11341,
+        "Phường Ngô Quyền",
+    )
     await officer.press("✅ Xác nhận")
     said = " ".join([officer.reply_text(), *(str(t) for t in officer.toasts())])
     assert "chỉ dành cho cán bộ cấp thành phố" in said
@@ -363,7 +376,15 @@ async def test_a_forged_control_button_leaves_only_known_words_in_the_audit(
 
     db = local.runtime.db
     admin, ward_officer = Chat(local, ADMIN_ID), Chat(local, 7701)
-    await grant_role(db, 7701, "officer", "test", local.runtime.now(), 11341, "Phường Ngô Quyền")
+    await grant_role(
+        db,
+        await person(db, 7701),
+        "officer",
+        "test",
+        local.runtime.now(),
+        11341,
+        "Phường Ngô Quyền",
+    )
     await admin.send("/start")
     await compose_for_everyone(admin, "Tin của thành phố", "02/10/2026 10:00")
     await admin.press("✅ Xác nhận")

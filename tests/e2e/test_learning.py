@@ -15,7 +15,7 @@ from storage.learning import ModelInput, submit_model
 from storage.members import record_consent
 from storage.users import ensure_user
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, seed_member
+from tests.support import AUDIT, Chat, FakeClock, person, seed_member, with_telegram
 
 REFUSED = "Chức năng này chỉ dành cho cán bộ Hội."
 OTHER_WARD = "Mô hình học tập này thuộc xã, phường khác."
@@ -42,12 +42,13 @@ def nonce(chat: Chat) -> str:
 
 
 async def model_rows(db: Database) -> list[dict[str, object]]:
-    return [dict(r) for r in await db.fetchall("SELECT * FROM learning_models ORDER BY id")]
+    return [dict(r) for r in await db.fetchall(with_telegram("learning_models") + " ORDER BY id")]
 
 
 async def audit_rows(db: Database, action: str) -> list[tuple[object, ...]]:
     rows = await db.fetchall(
-        "SELECT actor, outcome, target, detail FROM audit WHERE action = ? ORDER BY id", (action,)
+        f"SELECT actor, outcome, target, detail FROM {AUDIT} WHERE action = ? ORDER BY id",
+        (action,),
     )
     return [tuple(r) for r in rows]
 
@@ -62,10 +63,11 @@ async def seed_model(
     language: str = "vi",
 ) -> int:
     """A registration written straight through storage, by a user who has started the bot."""
-    await ensure_user(db, user, language, SEEDED_AT)
-    consent = await record_consent(db, user, "learning_model", NOTICE_VERSION, True, SEEDED_AT)
+    who = await person(db, user)
+    await ensure_user(db, who, language, SEEDED_AT)
+    consent = await record_consent(db, who, "learning_model", NOTICE_VERSION, True, SEEDED_AT)
     data = ModelInput(kind, name, *ward, "Nguyễn Thị Lan", "+84912345678", 5, "2026-2027")
-    return (await submit_model(db, user, data, consent, SEEDED_AT)).model.id
+    return (await submit_model(db, who, data, consent, SEEDED_AT)).model.id
 
 
 async def open_model(officer: Chat, number: str, which: str = "") -> None:
@@ -121,7 +123,7 @@ async def test_a_family_registers_and_every_field_is_stored(local: LocalBot) -> 
     assert "🎉 Cảm ơn bạn! Đăng ký của bạn đã được ghi nhận.\nSố đăng ký: #1" in said(chat)
 
     (row,) = await model_rows(db)
-    consent = await db.fetchone("SELECT * FROM consents WHERE id = ?", (row["consent_id"],))
+    consent = await db.fetchone(with_telegram("consents") + " WHERE id = ?", (row["consent_id"],))
     assert consent is not None
     assert (consent["telegram_id"], consent["purpose"], consent["granted"]) == (
         5001,
@@ -286,7 +288,10 @@ async def test_declining_or_cancelling_saves_nothing(local: LocalBot) -> None:
     await chat.send("/model")
     await chat.press("✖️ Tôi không đồng ý")
     assert "không lưu bất kỳ thông tin nào của bạn" in said(chat)
-    refusal = await db.fetchone("SELECT granted FROM consents WHERE telegram_id = 5004")
+    refusal = await db.fetchone(
+        "SELECT granted FROM consents"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '5004')"
+    )
     assert refusal is not None and refusal["granted"] == 0
 
     await chat.send("/model")
@@ -339,7 +344,10 @@ async def test_an_admin_approves_and_the_registrant_is_told_in_their_language(
     assert "for the 2026-2027 school year is approved" in news
 
     (row,) = await model_rows(db)
-    assert row["status"] == "approved" and row["reviewed_by"] == f"officer:{ADMIN_ID}"
+    assert (
+        row["status"] == "approved"
+        and row["reviewed_by"] == f"officer:{await person(db, ADMIN_ID)}"
+    )
     assert row["reviewed_at"] == "2026-11-20 03:00:00"
     assert await audit_rows(db, "model.review") == [(ADMIN_ID, "ok", "model:1", "approved")]
 
@@ -461,7 +469,10 @@ async def test_rating_an_approved_model(local: LocalBot) -> None:
     await registrant.send("/mymodels")
     assert "✅ đã được duyệt; xếp loại Xuất sắc" in said(registrant)
     rows = await model_rows(db)
-    assert (rows[0]["rating"], rows[0]["rated_by"]) == ("excellent", f"officer:{ADMIN_ID}")
+    assert (rows[0]["rating"], rows[0]["rated_by"]) == (
+        "excellent",
+        f"officer:{await person(db, ADMIN_ID)}",
+    )
     assert rows[1]["rating"] is None
     assert await audit_rows(db, "model.rate") == [(ADMIN_ID, "ok", "model:1", "excellent")]
 
@@ -486,16 +497,16 @@ async def test_a_citizen_cannot_use_officer_commands_or_buttons(local: LocalBot)
     await intruder.send("Được rồi, duyệt đi")
     (row,) = await model_rows(db)
     assert row["status"] == "submitted" and row["reviewed_by"] is None and row["rating"] is None
-    refused = await db.fetchall("SELECT actor FROM audit WHERE outcome = 'refused'")
+    refused = await db.fetchall(f"SELECT actor FROM {AUDIT} WHERE outcome = 'refused'")
     assert [r["actor"] for r in refused] == [5015] * 6
 
 
 async def test_a_ward_officer_sees_and_decides_only_their_wards_models(local: LocalBot) -> None:
     db = local.runtime.db
     await db.execute(
-        "INSERT INTO officers (telegram_id, added_by, added_at, role, ward_code, ward_name)"
-        " VALUES (6001, 'admin:900001', '2026-10-01 00:00:00', 'officer', ?, 'Phường Ngô Quyền')",
-        (NGO_QUYEN,),
+        "INSERT INTO officers (person_id, added_by, added_at, role, ward_code, ward_name)"
+        " VALUES (?, 'admin:900001', '2026-10-01 00:00:00', 'officer', ?, 'Phường Ngô Quyền')",
+        (await person(db, 6001), NGO_QUYEN),
     )
     await seed_model(db, 5016, "Gia đình Ngô Quyền")
     await seed_model(db, 5017, "Gia đình Lê Chân", ward=(LE_CHAN, "Phường Lê Chân"))
@@ -532,4 +543,4 @@ async def test_a_ward_officer_sees_and_decides_only_their_wards_models(local: Lo
     )
     rows = await model_rows(db)
     assert [(r["id"], r["status"]) for r in rows] == [(1, "approved"), (2, "submitted")]
-    assert rows[0]["reviewed_by"] == "officer:6001"
+    assert rows[0]["reviewed_by"] == f"officer:{await person(db, 6001)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.devtools.local import LocalBot
 from tests.conftest import ADMIN_ID
-from tests.support import Chat
+from tests.support import Chat, with_telegram
 
 MENU_VI = [
     "📝 Tham gia Hội Khuyến học",
@@ -36,13 +36,15 @@ def shows_menu(chat: Chat, menu: list[str]) -> bool:
 
 
 async def member_rows(local: LocalBot) -> list[dict[str, object]]:
-    rows = await local.runtime.db.fetchall("SELECT * FROM members ORDER BY id")
+    rows = await local.runtime.db.fetchall(with_telegram("members") + " ORDER BY id")
     return [dict(r) for r in rows]
 
 
 async def language_of(local: LocalBot, user_id: int) -> str | None:
     row = await local.runtime.db.fetchone(
-        "SELECT language FROM users WHERE telegram_id = ?", (user_id,)
+        "SELECT language FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+        (user_id,),
     )
     return None if row is None else str(row["language"])
 
@@ -70,7 +72,10 @@ async def test_start_shows_the_menu(local: LocalBot) -> None:
     assert replies[0].startswith(GREETING_VI)
     assert shows_menu(chat, MENU_VI)
     assert chat.last.button_rows[:2] == [MENU_VI[:1], MENU_VI[1:2]]
-    user = await local.runtime.db.fetchone("SELECT * FROM users WHERE telegram_id = 3001")
+    user = await local.runtime.db.fetchone(
+        "SELECT * FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '3001')"
+    )
     assert user is not None
     assert user["language"] == "vi"
 
@@ -365,5 +370,8 @@ async def test_the_bot_stays_silent_in_groups_and_keeps_nothing(local: LocalBot)
     local.emulator.enqueue_message(chat.user_id, {"chat": group, "text": "Xin chào cả nhà"})
     await local.settle()
     assert chat.messages == []
-    row = await local.runtime.db.fetchone("SELECT COUNT(*) FROM users WHERE telegram_id = 3092")
+    row = await local.runtime.db.fetchone(
+        "SELECT COUNT(*) FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '3092')"
+    )
     assert row is not None and row[0] == 0  # not added to any audience

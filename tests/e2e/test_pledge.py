@@ -15,7 +15,7 @@ from bot.domain.vietqr import parse_payload
 from bot.settings import Settings
 from storage import Database
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, fast_pacer, seed_member
+from tests.support import Chat, FakeClock, fast_pacer, seed_member, with_telegram
 
 BANK = {
     "bank_bin": "970436",
@@ -161,7 +161,7 @@ async def test_a_non_member_pledges_cash_to_a_ward_fund(local: LocalBot) -> None
     assert all(m.kind == "text" for m in chat.messages)
 
     db = local.runtime.db
-    donor = await db.fetchone("SELECT * FROM donors")
+    donor = await db.fetchone(with_telegram("donors"))
     assert donor is not None
     assert (donor["telegram_id"], donor["full_name"], donor["phone"]) == (
         3002,
@@ -280,7 +280,10 @@ async def test_deep_links_record_their_source(local: LocalBot) -> None:
     await joiner.press("Phụ huynh")
     await joiner.send("bỏ qua")
     await joiner.press("✅ Xác nhận")
-    member = await local.runtime.db.fetchone("SELECT source FROM members WHERE telegram_id = 3008")
+    member = await local.runtime.db.fetchone(
+        "SELECT source FROM members"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '3008')"
+    )
     assert member is not None and member["source"] == "w11341"
 
     officer = Chat(local, ADMIN_ID)

@@ -17,7 +17,15 @@ from bot.settings import Settings
 from storage.officers import add_officer
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import BANK, count, pledge_rows, said
-from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member
+from tests.support import (
+    Chat,
+    FakeClock,
+    eventually,
+    fast_pacer,
+    person,
+    seed_member,
+    with_telegram,
+)
 
 
 @pytest.fixture
@@ -174,7 +182,9 @@ async def nothing_stored(local: LocalBot) -> None:
 async def draft_of(local: LocalBot, user_id: int) -> dict[str, object]:
     await local.app.update_persistence()
     row = await local.runtime.db.fetchone(
-        "SELECT data FROM user_drafts WHERE telegram_id = ?", (user_id,)
+        "SELECT data FROM user_drafts"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+        (user_id,),
     )
     return json.loads(row["data"]) if row else {}
 
@@ -663,7 +673,9 @@ async def test_a_non_members_phone(local: LocalBot) -> None:
     await chat.press(ANONYMOUS)
     await chat.press(CASH)
     await chat.press(CONFIRM)
-    donor = await local.runtime.db.fetchone("SELECT telegram_id, phone FROM donors")
+    donor = await local.runtime.db.fetchone(
+        f"SELECT telegram_id, phone FROM ({with_telegram('donors')})"
+    )
     assert donor is not None and tuple(donor) == (5032, "+84987654321")
 
 
@@ -743,7 +755,10 @@ SECOND_OFFICER = 900_002
 
 async def two_officers(local: LocalBot) -> tuple[Chat, Chat]:
     await add_officer(
-        local.runtime.db, SECOND_OFFICER, f"admin:{ADMIN_ID}", datetime(2026, 10, 1, tzinfo=UTC)
+        local.runtime.db,
+        await person(local.runtime.db, SECOND_OFFICER),
+        f"admin:{ADMIN_ID}",
+        datetime(2026, 10, 1, tzinfo=UTC),
     )
     return Chat(local, ADMIN_ID), Chat(local, SECOND_OFFICER, name="Bình")
 
@@ -765,7 +780,7 @@ async def test_two_officers_decide_the_same_pledge(local: LocalBot) -> None:
 
     rows = await pledge_rows(local.runtime.db)
     assert [(r["status"], r["received_amount"], r["decided_by"]) for r in rows] == [
-        ("received", 500_000, f"officer:{ADMIN_ID}")
+        ("received", 500_000, f"officer:{await person(local.runtime.db, ADMIN_ID)}")
     ]
     await eventually(lambda: receipts(donor) == 1)
     assert receipts(donor) == 1
@@ -801,7 +816,7 @@ async def test_a_pledge_decided_while_another_officer_types_an_amount(local: Loc
     assert await first.send("300k") == [DECIDED_MEANWHILE]
     rows = await pledge_rows(local.runtime.db)
     assert [(r["status"], r["received_amount"], r["decided_by"]) for r in rows] == [
-        ("rejected", 0, f"officer:{SECOND_OFFICER}")
+        ("rejected", 0, f"officer:{await person(local.runtime.db, SECOND_OFFICER)}")
     ]
 
 

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from storage import Database
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import BANK, pledge_rows, said
-from tests.support import Chat, FakeClock, eventually, fast_pacer, seed_member
+from tests.support import Chat, FakeClock, eventually, fast_pacer, person, seed_member
 
 REFUSED = "Chức năng này chỉ dành cho cán bộ Hội."
 
@@ -95,7 +95,10 @@ async def test_officer_marks_received_and_the_donor_gets_a_receipt(local: LocalB
 
     rows = await pledge_rows(local.runtime.db)
     assert rows[0]["status"] == "received" and rows[0]["received_amount"] == 500_000
-    assert rows[0]["decided_by"] == f"officer:{ADMIN_ID}" and rows[0]["notice_due"] is None
+    assert (
+        rows[0]["decided_by"] == f"officer:{await person(local.runtime.db, ADMIN_ID)}"
+        and rows[0]["notice_due"] is None
+    )
     assert rows[0]["next_reminder_at"] is None
 
     # A second press of the same stale button changes nothing.

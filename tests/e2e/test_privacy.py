@@ -17,7 +17,7 @@ from storage.officers import grant_role
 from storage.pledges import mark_received
 from storage.timefmt import to_db
 from tests.conftest import ADMIN_ID
-from tests.support import Chat, FakeClock, seed_member
+from tests.support import AUDIT, Chat, FakeClock, person, seed_member, with_telegram
 from tests.unit.test_privacy_storage import AT, member_pledge, name_of, phone_of, traces
 
 USER = 7_312_459
@@ -36,16 +36,22 @@ def db_of(local: LocalBot) -> Database:
 
 async def dump(db: Database, *tables: str) -> dict[str, list[dict[str, Any]]]:
     return {
-        t: [dict(r) for r in await db.fetchall(f"SELECT * FROM {t} ORDER BY 1, 2")] for t in tables
+        t: [
+            dict(r)
+            for r in await db.fetchall(
+                f"{with_telegram(t) if t != 'audit' else 'SELECT * FROM ' + AUDIT} ORDER BY 1, 2"
+            )
+        ]
+        for t in tables
     }
 
 
 async def member_with_pledges(db: Database, user: int) -> None:
     """A member with a received pledge named on the honour roll, and an anonymous one."""
-    await seed_member(db, user)
-    named = await member_pledge(db, user, 500_000)
-    await mark_received(db, named, 500_000, "officer:1", AT)
-    await member_pledge(db, user, 200_000, public=False)
+    someone = await seed_member(db, user)
+    named = await member_pledge(db, someone, 500_000)
+    await mark_received(db, named, 500_000, "officer:777777", AT)
+    await member_pledge(db, someone, 200_000, public=False)
 
 
 def documents(chat: Chat) -> list[SentMessage]:
@@ -87,7 +93,7 @@ async def test_mydata_sends_everything_as_json_and_a_summary(local: LocalBot) ->
     assert raw is not None and name_of(USER).encode("utf-8") in raw  # UTF-8, not \u escapes
     data = exported(local, chat)
     assert data["language"] == "vi" and data["user"]["language"] == "vi"
-    assert data["telegram_id"] == USER
+    assert [(a["channel"], a["external_id"]) for a in data["accounts"]] == [("telegram", str(USER))]
     assert data["member"]["full_name"] == name_of(USER)
     assert data["member"]["phone"] == phone_of(USER)
     assert data["member"]["ward_name"] == "Phường Ngô Quyền"
@@ -129,12 +135,20 @@ async def test_withdrawing_each_consent_takes_one_press(local: LocalBot) -> None
 
     await chat.press("🔕 Không nhận thông báo nữa", menu.message_id)
     assert "không nhận thông báo" in chat.reply_text()
-    row = await db.fetchone("SELECT subscribed FROM users WHERE telegram_id = ?", (USER,))
+    row = await db.fetchone(
+        "SELECT subscribed FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+        (USER,),
+    )
     assert row is not None and row[0] == 0
 
     await chat.press("🏅 Không ghi tên tôi trên bảng vàng", menu.message_id)
     assert chat.reply_text().startswith("🏅 Xong: tên bạn không còn trên bảng vàng.")
-    pledges = await db.fetchall("SELECT public_name FROM pledges WHERE telegram_id = ?", (USER,))
+    pledges = await db.fetchall(
+        "SELECT public_name FROM pledges"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+        (USER,),
+    )
     assert [r[0] for r in pledges] == [0, 0]
     withdrawn = await db.fetchall(
         "SELECT granted, withdrawn_at FROM consents WHERE purpose = 'honour_roll' ORDER BY id"
@@ -166,7 +180,10 @@ async def test_delete_then_yes_erases_exactly_what_it_says(local: LocalBot) -> N
     await chat.press("Quỹ khuyến học thành phố")
     purpose_question = chat.last
     await local.app.update_persistence()
-    assert await traces(db, f"[{USER}, {USER}]")  # the conversation state is stored
+    row = await db.fetchone(
+        "SELECT COUNT(*) FROM conversations WHERE person_id = ?", (await person(db, USER),)
+    )
+    assert row is not None and row[0] == 1  # the conversation state is stored
 
     await chat.send("/delete")
     warning = chat.reply_text()
@@ -217,13 +234,21 @@ async def test_delete_then_yes_erases_exactly_what_it_says(local: LocalBot) -> N
     assert "Bot có thể giúp bạn" in chat.reply_text()
     assert await db.fetchone("SELECT 1 FROM user_drafts") is None
     # Writing again, they start afresh: a new users row with nothing else.
-    row = await db.fetchone("SELECT first_seen_at FROM users WHERE telegram_id = ?", (USER,))
+    row = await db.fetchone(
+        "SELECT first_seen_at FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+        (USER,),
+    )
     assert row is not None and row[0] == "2026-10-02 02:00:00"
     assert await member_rows_of(db, USER) == 0
 
 
 async def member_rows_of(db: Database, user: int) -> int:
-    row = await db.fetchone("SELECT COUNT(*) FROM members WHERE telegram_id = ?", (user,))
+    row = await db.fetchone(
+        "SELECT COUNT(*) FROM members"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = ?)",
+        (user,),
+    )
     return int(row[0]) if row else -1
 
 
@@ -264,7 +289,7 @@ async def test_an_officer_cannot_delete_their_data(local: LocalBot) -> None:
     db = db_of(local)
     admin = Chat(local, ADMIN_ID)
     await admin.send("/start")
-    await grant_role(db, USER, "officer", "cli", AT)
+    await grant_role(db, await person(db, USER), "officer", "cli", AT)
     await seed_member(db, USER)
     officer = Chat(local, USER)
     await officer.send("/start")
@@ -304,7 +329,11 @@ async def test_the_retention_purge_forgets_only_people_who_completed_nothing(
     await quitter.press("✅ Tôi đồng ý")
     assert "họ và tên" in quitter.reply_text().lower()
     await local.app.update_persistence()
-    assert await traces(db, "[102, 102]")
+    gone_people = {uid: await person(db, uid) for uid in (101, 102)}
+    row = await db.fetchone(
+        "SELECT COUNT(*) FROM conversations WHERE person_id = ?", (gone_people[102],)
+    )
+    assert row is not None and row[0] == 1
 
     clock.advance(days=50)
     recent = Chat(local, 103)
@@ -315,12 +344,11 @@ async def test_the_retention_purge_forgets_only_people_who_completed_nothing(
     clock.advance(days=41)
     assert await job.run(local.app) == 2
     await asyncio.sleep(1.2)  # a round of persistence, which must not write anything back
-    users = {r[0] for r in await db.fetchall("SELECT telegram_id FROM users")}
+    users = {r["telegram_id"] for r in await db.fetchall(with_telegram("users"))}
     assert users == {USER, 103}
-    assert await traces(db, "[101, 101]", "[102, 102]") == []
-    for gone in (101, 102):
-        for table in ("consents", "user_drafts", "deliveries"):
-            row = await db.fetchone(f"SELECT COUNT(*) FROM {table} WHERE telegram_id = ?", (gone,))
+    for gone in gone_people.values():
+        for table in ("consents", "user_drafts", "deliveries", "conversations", "accounts"):
+            row = await db.fetchone(f"SELECT COUNT(*) FROM {table} WHERE person_id = ?", (gone,))
             assert row is not None and row[0] == 0, (table, gone)
     assert await member_rows_of(db, USER) == 1
 
@@ -328,5 +356,8 @@ async def test_the_retention_purge_forgets_only_people_who_completed_nothing(
     await quitter.send("Nguyễn Văn Bình")
     assert "Bot có thể giúp bạn" in quitter.reply_text()
     assert await member_rows_of(db, 102) == 0
-    row = await db.fetchone("SELECT first_seen_at FROM users WHERE telegram_id = 102")
+    row = await db.fetchone(
+        "SELECT first_seen_at FROM users"
+        " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '102')"
+    )
     assert row is not None and row[0] == to_db(clock.moment)  # a fresh start

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.devtools.local import LocalBot
 from storage import Database
-from tests.support import Chat
+from tests.support import Chat, with_telegram
 
 
 async def member_rows(db: Database) -> list[dict[str, object]]:
-    rows = await db.fetchall("SELECT * FROM members ORDER BY id")
+    rows = await db.fetchall(with_telegram("members") + " ORDER BY id")
     return [dict(r) for r in rows]
 
 

@@ -15,7 +15,7 @@ from bot.devtools.local import LocalBot
 from handlers.reports import report_handlers
 from handlers.start import unknown_command
 from tests.conftest import ADMIN_ID
-from tests.support import Chat
+from tests.support import AUDIT, Chat, person
 from tests.unit.test_report import (
     HONG_BANG,
     NGO_QUYEN,
@@ -52,9 +52,9 @@ async def bot(local: LocalBot) -> LocalBot:
 
 async def grant_ward_officer(local: LocalBot, user: int, ward: int, name: str) -> None:
     await local.runtime.db.execute(
-        "INSERT INTO officers (telegram_id, added_by, added_at, role, ward_code, ward_name)"
+        "INSERT INTO officers (person_id, added_by, added_at, role, ward_code, ward_name)"
         " VALUES (?, 'test', '2026-09-01 00:00:00', 'officer', ?, ?)",
-        (user, ward, name),
+        (await person(local.runtime.db, user), ward, name),
     )
 
 
@@ -77,7 +77,7 @@ def workbook_of(local: LocalBot, chat: Chat) -> Any:
 
 async def audit_rows(local: LocalBot) -> list[tuple[Any, ...]]:
     rows = await local.runtime.db.fetchall(
-        "SELECT actor, action, outcome, target, detail FROM audit ORDER BY id"
+        f"SELECT actor, action, outcome, target, detail FROM {AUDIT} ORDER BY id"
     )
     return [tuple(r) for r in rows]
 

@@ -9,7 +9,7 @@ import pytest
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.local import LOCAL_TOKEN, local_bot
 from bot.settings import Settings
-from tests.support import Chat, FakeClock, fast_pacer
+from tests.support import Chat, FakeClock, fast_pacer, with_telegram
 
 AGREE = "✅ Tôi đồng ý"
 SHARE = "📱 Gửi số điện thoại của tôi"
@@ -79,7 +79,7 @@ async def test_registration_resumes_at_the_same_step_after_a_restart(
         assert "Năm sinh: 1990" in summary
         await chat.press("✅ Xác nhận")
         assert "Số thẻ hội viên của bạn là HP-2026-000001" in chat.reply_text()
-        rows = await second.runtime.db.fetchall("SELECT * FROM members")
+        rows = await second.runtime.db.fetchall(with_telegram("members"))
         assert [(r["telegram_id"], r["full_name"], r["phone"], r["birth_year"]) for r in rows] == [
             (4001, "Lê Văn Tám", "+84912345678", 1990)
         ]
@@ -120,7 +120,10 @@ async def test_buttons_shown_before_a_restart_still_work(
         assert "Xã, phường: Phường Ngô Quyền" in summary
         assert "Đối tượng: Người nghỉ hưu" in summary
         await chat.press("✅ Xác nhận")
-        row = await second.runtime.db.fetchone("SELECT * FROM members WHERE telegram_id = 4002")
+        row = await second.runtime.db.fetchone(
+            "SELECT * FROM members"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '4002')"
+        )
         assert row is not None
         assert (row["full_name"], row["category"], row["organisation"]) == (
             "Đỗ Thị Hoa",
@@ -149,7 +152,8 @@ async def test_language_choice_survives_a_restart(
         assert replies[0].startswith("Welcome to the Hải Phòng Study Promotion Association!")
         assert chat.last.buttons[0] == "📝 Join the Association"
         row = await second.runtime.db.fetchone(
-            "SELECT language FROM users WHERE telegram_id = 4003"
+            "SELECT language FROM users"
+            " WHERE person_id = (SELECT person_id FROM accounts WHERE external_id = '4003')"
         )
         assert row is not None
         assert row["language"] == "en"

@@ -7,13 +7,13 @@ from bot.devtools.local import LocalBot
 from storage import Database
 from tests.conftest import ADMIN_ID
 from tests.e2e.test_pledge import said
-from tests.support import Chat, eventually, seed_member
+from tests.support import AUDIT, Chat, eventually, seed_member
 
 NGO_QUYEN, LE_CHAN = 11341, 11338
 
 
 async def audit_rows(db: Database) -> list[tuple[object, ...]]:
-    rows = await db.fetchall("SELECT actor, action, target, outcome FROM audit ORDER BY id")
+    rows = await db.fetchall(f"SELECT actor, action, target, outcome FROM {AUDIT} ORDER BY id")
     return [tuple(r) for r in rows]
 
 
@@ -86,13 +86,13 @@ async def test_admin_grants_a_ward_officer_who_sees_only_that_ward(local: LocalB
     audit = await audit_rows(db)
     assert (None, "pledges_command", None, "refused") not in audit  # the actor is known
     assert (6100, "pledges_command", None, "refused") in audit
-    assert (ADMIN_ID, "role.grant", "user:6100", "ok") in audit
+    assert (ADMIN_ID, "role.grant", "account:6100", "ok") in audit
     assert (6100, "pledge.open", None, "refused") in audit
     assert (6100, "pledge.full", None, "refused") in audit
     assert (6100, "pledge.receive", "pledge:1", "ok") in audit
     assert (6100, "statement.import", None, "refused") in audit
     assert (6100, "grant", None, "refused") in audit
-    assert (ADMIN_ID, "role.revoke", "user:6100", "ok") in audit
+    assert (ADMIN_ID, "role.revoke", "account:6100", "ok") in audit
 
 
 async def test_a_ward_officer_broadcasts_to_their_ward_only(local: LocalBot) -> None:

@@ -56,7 +56,7 @@ async def test_a_read_never_sees_an_uncommitted_write(db: Database) -> None:
         try:
             async with db.transaction() as conn:
                 await conn.execute(
-                    "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
+                    "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
                     " VALUES (77, 'vi', '2026-10-01 00:00:00', '2026-10-01 00:00:00')"
                 )
                 inside.set()
@@ -68,11 +68,11 @@ async def test_a_read_never_sees_an_uncommitted_write(db: Database) -> None:
     task = asyncio.create_task(writer())
     await inside.wait()
     # The write is made but not committed: a read must not see it.
-    seen = await db.fetchone("SELECT COUNT(*) FROM users WHERE telegram_id = 77")
+    seen = await db.fetchone("SELECT COUNT(*) FROM users WHERE person_id = 77")
     release.set()
     await task
     assert seen is not None and seen[0] == 0
-    after = await db.fetchone("SELECT COUNT(*) FROM users WHERE telegram_id = 77")
+    after = await db.fetchone("SELECT COUNT(*) FROM users WHERE person_id = 77")
     assert after is not None and after[0] == 0
 
 
@@ -85,7 +85,7 @@ async def test_a_write_waits_for_another_process_holding_the_lock(db: Database) 
         other = sqlite3.connect(db.path, timeout=1)
         other.execute("BEGIN IMMEDIATE")
         other.execute(
-            "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
+            "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
             " VALUES (1, 'vi', '2026-10-01 00:00:00', '2026-10-01 00:00:00')"
         )
         locked.set()
@@ -97,11 +97,11 @@ async def test_a_write_waits_for_another_process_holding_the_lock(db: Database) 
     holder.start()
     await asyncio.to_thread(locked.wait)
     started = time.monotonic()
-    changed = await db.execute("UPDATE users SET language = 'en' WHERE telegram_id = 1")
+    changed = await db.execute("UPDATE users SET language = 'en' WHERE person_id = 1")
     waited = time.monotonic() - started
     await asyncio.to_thread(holder.join)
     assert changed == 1 and waited > 5
-    row = await db.fetchone("SELECT language FROM users WHERE telegram_id = 1")
+    row = await db.fetchone("SELECT language FROM users WHERE person_id = 1")
     assert row is not None and row[0] == "en"
 
 
@@ -111,7 +111,7 @@ async def test_files_are_the_owners_alone_whatever_the_umask(tmp_path: Path) -> 
         path = tmp_path / "new-folder" / "khuyenhoc.sqlite3"
         db = await Database(path).open()
         await db.execute(
-            "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
+            "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
             " VALUES (1, 'vi', '2026-10-01 00:00:00', '2026-10-01 00:00:00')"
         )
         assert mode(path.parent) == 0o700
@@ -141,7 +141,7 @@ async def test_erased_values_are_gone_from_the_file_and_its_log(db: Database) ->
     await save_member(db, 5, member(), consent, "HP", NOW)
     await db.execute(
         "INSERT INTO learning_models (kind, name, ward_code, ward_name, contact_name,"
-        " contact_phone, size, period, telegram_id, review_note, created_at, updated_at)"
+        " contact_phone, size, period, person_id, review_note, created_at, updated_at)"
         " VALUES ('family', ?, 11341, 'Phường Ngô Quyền', ?, ?, 5, '2026-2027', 5, ?,"
         " '2026-10-01 00:00:00', '2026-10-01 00:00:00')",
         (
@@ -177,7 +177,7 @@ async def test_erased_values_are_gone_from_the_file_and_its_log(db: Database) ->
 async def test_mydata_names_the_role_that_decided_never_the_person(db: Database) -> None:
     await db.execute(
         "INSERT INTO learning_models (kind, name, ward_code, ward_name, contact_name,"
-        " contact_phone, size, period, telegram_id, status, reviewed_by, rated_by, rating,"
+        " contact_phone, size, period, person_id, status, reviewed_by, rated_by, rating,"
         " created_at, updated_at) VALUES ('unit', 'Trường THCS A', 11341, 'Phường Ngô Quyền',"
         " 'Lan', '+84912345678', 30, '2026-2027', 9, 'approved', 'officer:4242', 'admin:4343',"
         " 'good', '2026-10-01 00:00:00', '2026-10-01 00:00:00')"

@@ -119,7 +119,7 @@ async def test_a_registration_is_stored_with_every_field(db: Database) -> None:
         "contact_phone": "+84912345678",
         "size": 5,
         "period": "2026-2027",
-        "telegram_id": 7001,
+        "person_id": 7001,
         "consent_id": consent_id,
         "status": "submitted",
         "review_note": None,

@@ -23,7 +23,7 @@ from storage.pledges import (
     reject_pledge,
 )
 from storage.users import ensure_user
-from tests.support import seed_member
+from tests.support import same_ids, seed_member
 
 AT = datetime(2026, 10, 2, 2, 0, tzinfo=UTC)
 
@@ -33,7 +33,7 @@ async def pledge(
 ) -> int:
     await ensure_user(db, user, "vi", AT)
     consent = await db.write_returning(
-        "INSERT INTO consents (telegram_id, purpose, notice_version, granted, created_at)"
+        "INSERT INTO consents (person_id, purpose, notice_version, granted, created_at)"
         " VALUES (?, 'donation', 'v', 1, '2026-10-02 02:00:00') RETURNING id",
         (user,),
     )
@@ -65,14 +65,14 @@ async def test_one_pledge_per_request_key_and_one_donor_per_account(db: Database
 
 async def test_decisions_happen_once_and_only_by_the_owner(db: Database) -> None:
     first, second = await pledge(db, 1), await pledge(db, 2)
-    assert await cancel_pledge(db, first, telegram_id=2, at=AT) is None
+    assert await cancel_pledge(db, first, person_id=2, at=AT) is None
     received = await mark_received(db, first, 400_000, "officer:9", AT)
     assert received is not None and received.received_amount == 400_000
     assert received.notice_due == "receipt" and received.next_reminder_at is None
     assert await mark_received(db, first, 500_000, "officer:9", AT) is None
     assert await reject_pledge(db, first, "late", "officer:9", AT) is None
-    assert await cancel_pledge(db, first, telegram_id=1, at=AT) is None
-    cancelled = await cancel_pledge(db, second, telegram_id=2, at=AT)
+    assert await cancel_pledge(db, first, person_id=1, at=AT) is None
+    cancelled = await cancel_pledge(db, second, person_id=2, at=AT)
     assert cancelled is not None and cancelled.status == "cancelled"
     with pytest.raises(ValueError):
         await mark_received(db, second, 0, "officer:9", AT)
@@ -106,7 +106,7 @@ async def test_honour_roll_and_the_donors_audience(db: Database) -> None:
     assert (roll.anonymous.amount, roll.anonymous.gifts) == (200_000, 1)
     assert roll.by_fund == {"city": (500_000, 500_000)}
 
-    await seed_member(db, 4)  # a member who never pledged is not a donor
+    await seed_member(db, await same_ids(db, 4))  # a member who never pledged is not a donor
     segment = str(parse_segment("donors", 31))
     assert segment == "donors"
     assert await audience_size(db, segment) == 2  # the cancelled pledge's donor is not counted

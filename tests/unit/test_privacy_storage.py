@@ -12,7 +12,7 @@ import pytest
 from bot.domain.vietqr import make_reference
 from storage import Database
 from storage.audit import record
-from storage.members import member_by_telegram, record_consent
+from storage.members import member_of_person, record_consent
 from storage.pledges import NewDonor, PledgeInput, create_pledge, honour_roll, mark_received
 from storage.privacy import (
     ERASE_ACTION,
@@ -24,7 +24,7 @@ from storage.privacy import (
     withdraw_honour_roll,
 )
 from storage.users import ensure_user
-from tests.support import seed_member
+from tests.support import same_ids, seed_member
 
 AT = datetime(2026, 10, 2, 2, 0, tzinfo=UTC)
 USER = 7_312_459  # digits that appear in no amount, date or reference of these tests
@@ -64,7 +64,7 @@ async def table(db: Database, name: str) -> list[dict[str, object]]:
 
 async def member_pledge(db: Database, user: int, amount: int, public: bool = True) -> int:
     """A member's pledge to the city fund, named on the honour roll when `public`."""
-    member = await member_by_telegram(db, user)
+    member = await member_of_person(db, user)
     assert member is not None
     honour = await record_consent(db, user, "honour_roll", "2026-11", public, AT)
     data = PledgeInput(
@@ -121,7 +121,7 @@ async def donor_pledge(db: Database, user: int, amount: int) -> int:
 async def learning_model(db: Database, user: int) -> None:
     await db.execute(
         "INSERT INTO learning_models (kind, name, ward_code, ward_name, contact_name,"
-        " contact_phone, size, period, telegram_id, created_at, updated_at)"
+        " contact_phone, size, period, person_id, created_at, updated_at)"
         " VALUES ('family', 'Gia đình học tập', 11341, 'Phường Ngô Quyền', ?, ?, 5,"
         " '2026-2027', ?, '2026-10-02 02:00:00', '2026-10-02 02:00:00')",
         (name_of(user), phone_of(user), user),
@@ -136,7 +136,7 @@ async def broadcast_to(db: Database, *users: int) -> None:
     )
     for user in users:
         await db.execute(
-            "INSERT INTO deliveries (broadcast_id, telegram_id, language, status, sent_at)"
+            "INSERT INTO deliveries (broadcast_id, person_id, language, status, sent_at)"
             " VALUES (?, ?, 'vi', 'sent', '2026-10-02 02:00:01')",
             (rows[0]["id"], user),
         )
@@ -147,22 +147,22 @@ async def draft_and_conversation(
 ) -> None:
     draft = json.dumps({"reg": {"full_name": name}}, ensure_ascii=False)
     await db.execute(
-        "INSERT INTO user_drafts (telegram_id, data, updated_at) VALUES (?, ?, ?)",
+        "INSERT INTO user_drafts (person_id, data, updated_at) VALUES (?, ?, ?)",
         (user, draft, updated_at),
     )
     await db.execute(
-        "INSERT INTO conversations (name, key, state) VALUES ('membership', ?, '2')",
-        (json.dumps([user, user]),),
+        "INSERT INTO conversations (name, person_id, state) VALUES ('membership', ?, '2')",
+        (user,),
     )
 
 
 async def everything(db: Database, user: int) -> None:
     """A member who pledged twice, registered a learning model, received an announcement, left
     a form half-way and appears in the audit trail."""
-    await seed_member(db, user)
+    await seed_member(db, await same_ids(db, user))
     await db.execute(
         "UPDATE members SET guardian_name = 'Phụ huynh Lan', guardian_phone = '+84987654321',"
-        " organisation = 'Trường THCS Chu Văn An' WHERE telegram_id = ?",
+        " organisation = 'Trường THCS Chu Văn An' WHERE person_id = ?",
         (user,),
     )
     first = await member_pledge(db, user, 500_000)
@@ -172,7 +172,7 @@ async def everything(db: Database, user: int) -> None:
     await broadcast_to(db, user)
     await draft_and_conversation(db, user, name_of(user))
     await record(db, user, "broadcast.create", "refused", AT)
-    await record(db, ADMIN, "role.revoke", "ok", AT, target=f"user:{user}")
+    await record(db, ADMIN, "role.revoke", "ok", AT, target=f"person:{user}")
 
 
 # --- access -------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ async def test_personal_data_holds_everything_of_the_person_and_nothing_else(
     assert data.member is not None and data.member["full_name"] == name_of(USER)
     assert data.member["organisation"] == "Trường THCS Chu Văn An"
     assert [p["amount"] for p in data.pledges] == [500_000, 300_000]
-    assert {p["telegram_id"] for p in data.pledges} == {USER}
+    assert {p["person_id"] for p in data.pledges} == {USER}
     assert [c["purpose"] for c in data.consents] == ["membership", "honour_roll", "honour_roll"]
     assert [m["contact_phone"] for m in data.learning_models] == [phone_of(USER)]
     assert data.draft is not None and data.draft["data"] == {"reg": {"full_name": name_of(USER)}}
@@ -210,8 +210,8 @@ async def test_personal_data_holds_everything_of_the_person_and_nothing_else(
 
 
 async def test_withdrawing_the_honour_roll_makes_every_pledge_anonymous(db: Database) -> None:
-    await seed_member(db, USER)
-    await seed_member(db, OTHER)
+    await seed_member(db, await same_ids(db, USER))
+    await seed_member(db, await same_ids(db, OTHER))
     amounts = {
         await member_pledge(db, USER, 500_000): 500_000,
         await member_pledge(db, USER, 200_000): 200_000,
@@ -223,10 +223,10 @@ async def test_withdrawing_the_honour_roll_makes_every_pledge_anonymous(db: Data
     assert name_of(USER) in named
 
     assert await withdraw_honour_roll(db, USER, AT + timedelta(hours=1)) == 2
-    rows = await db.fetchall("SELECT telegram_id, public_name FROM pledges ORDER BY id")
+    rows = await db.fetchall("SELECT person_id, public_name FROM pledges ORDER BY id")
     assert {(r[0], r[1]) for r in rows} == {(USER, 0), (OTHER, 1)}
     consents = await db.fetchall(
-        "SELECT telegram_id, withdrawn_at FROM consents WHERE purpose = 'honour_roll'"
+        "SELECT person_id, withdrawn_at FROM consents WHERE purpose = 'honour_roll'"
     )
     assert {(r[0], r[1]) for r in consents} == {
         (USER, "2026-10-02 03:00:00"),
@@ -238,7 +238,7 @@ async def test_withdrawing_the_honour_roll_makes_every_pledge_anonymous(db: Data
     # A second press changes nothing more.
     assert await withdraw_honour_roll(db, USER, AT + timedelta(hours=2)) == 0
     again = await db.fetchall(
-        "SELECT withdrawn_at FROM consents WHERE telegram_id = ? AND purpose = 'honour_roll'",
+        "SELECT withdrawn_at FROM consents WHERE person_id = ? AND purpose = 'honour_roll'",
         (USER,),
     )
     assert {r[0] for r in again} == {"2026-10-02 03:00:00"}
@@ -272,7 +272,7 @@ async def test_erasure_removes_every_trace_and_keeps_the_accounts(db: Database) 
 
     member = (await table(db, "members"))[0]
     for column in (
-        "telegram_id",
+        "person_id",
         "full_name",
         "phone",
         "birth_year",
@@ -286,15 +286,15 @@ async def test_erasure_removes_every_trace_and_keeps_the_accounts(db: Database) 
         assert member[column] == member_before[column], column
 
     donor = (await table(db, "donors"))[0]
-    assert (donor["telegram_id"], donor["full_name"], donor["phone"]) == (None, None, None)
+    assert (donor["person_id"], donor["full_name"], donor["phone"]) == (None, None, None)
     assert donor["erased_at"] == moment
 
     for pledge in await table(db, "pledges"):
         before = pledges_before[pledge["id"]]
-        if before["telegram_id"] == OTHER:
+        if before["person_id"] == OTHER:
             assert pledge == before
             continue
-        assert pledge["telegram_id"] is None and pledge["donor_name"] == ""
+        assert pledge["person_id"] is None and pledge["donor_name"] == ""
         assert (pledge["public_name"], pledge["anonymised"]) == (0, 1)
         assert pledge["request_key"] is None and pledge["next_reminder_at"] is None
         for column in (
@@ -316,7 +316,7 @@ async def test_erasure_removes_every_trace_and_keeps_the_accounts(db: Database) 
             assert pledge[column] == before[column], column
 
     model = (await table(db, "learning_models"))[0]
-    assert (model["telegram_id"], model["contact_name"], model["contact_phone"]) == (
+    assert (model["person_id"], model["contact_name"], model["contact_phone"]) == (
         None,
         None,
         None,
@@ -325,14 +325,14 @@ async def test_erasure_removes_every_trace_and_keeps_the_accounts(db: Database) 
     assert model["erased_at"] == moment and model["name"] == ERASED_NAME
     assert model["review_note"] is None
 
-    consents = [c for c in await table(db, "consents") if c["telegram_id"] != OTHER]
+    consents = [c for c in await table(db, "consents") if c["person_id"] != OTHER]
     assert sorted(c["purpose"] for c in consents) == [
         "donation",
         "honour_roll",
         "honour_roll",
         "membership",
     ]
-    assert {c["telegram_id"] for c in consents} == {None}
+    assert {c["person_id"] for c in consents} == {None}
     assert {c["withdrawn_at"] for c in consents} == {moment}
 
     audit = await table(db, "audit")
@@ -346,7 +346,7 @@ async def test_erasure_removes_every_trace_and_keeps_the_accounts(db: Database) 
     for name, rows in others_before.items():
         assert [r for r in await table(db, name) if OTHER in r.values()] == rows, name
     conversations = await table(db, "conversations")
-    assert [c["key"] for c in conversations] == [json.dumps([OTHER, OTHER])]
+    assert [c["person_id"] for c in conversations] == [OTHER]
     # The counts by ward and category, and the money, are unchanged.
     by_ward = await db.fetchall("SELECT ward_code, category, COUNT(*) FROM members GROUP BY 1, 2")
     assert [tuple(r) for r in by_ward] == [(11341, "teacher", 2)]
@@ -378,7 +378,7 @@ async def test_erasure_is_one_transaction(db: Database) -> None:
 async def test_an_officer_is_not_erased(db: Database) -> None:
     await everything(db, USER)
     await db.execute(
-        "INSERT INTO officers (telegram_id, added_by, added_at) VALUES (?, 'cli', ?)",
+        "INSERT INTO officers (person_id, added_by, added_at) VALUES (?, 'cli', ?)",
         (USER, "2026-10-01 00:00:00"),
     )
     before = await table(db, "members")
@@ -396,15 +396,16 @@ async def test_the_purge_removes_only_people_who_never_completed_anything(db: Da
     idle, idle_with_consent, recent, member, donor = 101, 102, 103, 104, 105
     officer, admin, busy, modeller = 106, 107, 108, 109
     for user in (idle, idle_with_consent, recent, officer, admin, busy, modeller):
+        await same_ids(db, user)
         await ensure_user(db, user, "vi", lately if user == recent else old)
-    await seed_member(db, member, at=old)
+    await seed_member(db, await same_ids(db, member), at=old)
     await donor_pledge(db, donor, 100_000)
     await db.execute(
-        "UPDATE users SET last_seen_at = '2026-06-01 00:00:00' WHERE telegram_id = ?", (donor,)
+        "UPDATE users SET last_seen_at = '2026-06-01 00:00:00' WHERE person_id = ?", (donor,)
     )
     await learning_model(db, modeller)
     await db.execute(
-        "INSERT INTO officers (telegram_id, added_by, added_at) VALUES (?, 'cli', ?)",
+        "INSERT INTO officers (person_id, added_by, added_at) VALUES (?, 'cli', ?)",
         (officer, "2026-01-01 00:00:00"),
     )
     # Left a form half-way long ago; agreed to a notice and stopped there.
@@ -415,24 +416,27 @@ async def test_the_purge_removes_only_people_who_never_completed_anything(db: Da
     await broadcast_to(db, idle, recent, member, busy)
 
     assert await purge_inactive(db, AT, 0) == 0  # RETENTION_DAYS=0: never
-    assert await purge_inactive(db, AT, 90, keep={admin}) == 2
+    assert await purge_inactive(db, AT, 90, keep={f"telegram:{admin}"}) == 2
 
-    users = {r[0] for r in await db.fetchall("SELECT telegram_id FROM users")}
+    users = {r[0] for r in await db.fetchall("SELECT person_id FROM users")}
     assert users == {recent, member, donor, officer, admin, busy, modeller}
     for gone in (idle, idle_with_consent):
         assert await traces(db, f"[{gone}, {gone}]") == []
         for name in ("users", "user_drafts", "deliveries", "consents"):
-            row = await db.fetchone(f"SELECT COUNT(*) FROM {name} WHERE telegram_id = ?", (gone,))
+            row = await db.fetchone(f"SELECT COUNT(*) FROM {name} WHERE person_id = ?", (gone,))
             assert row is not None and row[0] == 0, (name, gone)
-    deliveries = {r[0] for r in await db.fetchall("SELECT telegram_id FROM deliveries")}
+    deliveries = {r[0] for r in await db.fetchall("SELECT person_id FROM deliveries")}
     assert deliveries == {recent, member, busy}
-    drafts = {r[0] for r in await db.fetchall("SELECT telegram_id FROM user_drafts")}
+    drafts = {r[0] for r in await db.fetchall("SELECT person_id FROM user_drafts")}
     assert drafts == {busy}
     assert len(await table(db, "conversations")) == 1
-    consents = {r[0] for r in await db.fetchall("SELECT telegram_id FROM consents")}
+    consents = {r[0] for r in await db.fetchall("SELECT person_id FROM consents")}
     assert consents == {member, donor}
     # Nothing more to purge; a year later everyone idle goes, and the admin still stays.
-    assert await purge_inactive(db, AT, 90, keep={admin}) == 0
-    assert await purge_inactive(db, AT + timedelta(days=365), 90, keep={admin}) == 2
-    left = {r[0] for r in await db.fetchall("SELECT telegram_id FROM users")}
+    assert await purge_inactive(db, AT, 90, keep={f"telegram:{admin}"}) == 0
+    assert await purge_inactive(db, AT + timedelta(days=365), 90, keep={f"telegram:{admin}"}) == 2
+    left = {r[0] for r in await db.fetchall("SELECT person_id FROM users")}
     assert left == {member, donor, officer, admin, modeller}
+    # The purged have no account or person left either.
+    accounts = {r[0] for r in await db.fetchall("SELECT person_id FROM accounts")}
+    assert accounts.isdisjoint({idle, idle_with_consent, recent, busy})

@@ -60,7 +60,7 @@ async def seed(db: Database) -> None:
     straight into the tables (the triggers keep the tally as the bot's own writes would)."""
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO consents (id, telegram_id, purpose, notice_version, granted, created_at)"
+            "INSERT INTO consents (id, person_id, purpose, notice_version, granted, created_at)"
             " VALUES (1, NULL, 'membership', 'test', 1, '2026-09-01 00:00:00')"
         )
         for i in range(1, 141):
@@ -70,12 +70,12 @@ async def seed(db: Database) -> None:
             source = "w11341" if i % 4 == 0 else "poster1" if i % 4 == 1 else None
             user = 5000 + i
             await conn.execute(
-                "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at, subscribed,"
+                "INSERT INTO users (person_id, language, first_seen_at, last_seen_at, subscribed,"
                 " reachable) VALUES (?, 'vi', ?, ?, ?, ?)",
                 (user, at, at, int(i % 5 != 0), int(i % 6 != 0)),
             )
             await conn.execute(
-                "INSERT INTO members (id, member_no, telegram_id, full_name, phone, birth_year,"
+                "INSERT INTO members (id, member_no, person_id, full_name, phone, birth_year,"
                 " ward_code, ward_name, category, consent_id, source, created_at, updated_at,"
                 " erased_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -103,7 +103,7 @@ async def seed(db: Database) -> None:
             at = db_time(MOMENTS[(j * 2) % len(MOMENTS)])
             ward = CODES[j % 3] if kind == "ward" else None
             await conn.execute(
-                "INSERT INTO pledges (reference, campaign_year, telegram_id, member_id,"
+                "INSERT INTO pledges (reference, campaign_year, person_id, member_id,"
                 " donor_name, fund_kind, fund_ward_code, fund_name, purpose, amount, method,"
                 " public_name, status, received_amount, source, created_at, updated_at)"
                 " VALUES (?, 2026, ?, ?, ?, ?, ?, ?, ?, ?, 'transfer', 1, ?, ?, ?, ?, ?)",
@@ -156,7 +156,7 @@ async def seed(db: Database) -> None:
             for user in users:
                 outcome = ("sent", "sent", "sent", "unreachable", "failed", "pending")[user % 6]
                 await conn.execute(
-                    "INSERT INTO deliveries (broadcast_id, telegram_id, language, status)"
+                    "INSERT INTO deliveries (broadcast_id, person_id, language, status)"
                     " VALUES (?, ?, 'vi', ?)",
                     (number, user, outcome),
                 )
@@ -273,7 +273,7 @@ async def expected_report(db: Database, ward: int | None) -> dict[str, Any]:
                 "SELECT COUNT(*) FROM users WHERE subscribed = 1 AND reachable = 1"
                 if ward is None
                 else "SELECT COUNT(*) FROM users WHERE subscribed = 1 AND reachable = 1"
-                f" AND telegram_id IN (SELECT telegram_id FROM members WHERE ward_code = {ward})",
+                f" AND person_id IN (SELECT person_id FROM members WHERE ward_code = {ward})",
             )
         )[0][0],
     }
@@ -511,8 +511,7 @@ async def expected_stats(db: Database, ward: int | None) -> dict[str, Any]:
                 db,
                 "SELECT COUNT(*) FROM users WHERE subscribed = 1 AND reachable = 1"
                 + (
-                    " AND telegram_id IN (SELECT telegram_id FROM members"
-                    f" WHERE ward_code = {ward})"
+                    f" AND person_id IN (SELECT person_id FROM members WHERE ward_code = {ward})"
                     if ward is not None
                     else ""
                 ),
@@ -566,20 +565,20 @@ async def test_stats_equal_plain_sql_through_every_change(
         (AI_QUOC, WARDS[AI_QUOC]),
     )
     await db.execute(
-        "UPDATE members SET telegram_id = NULL, full_name = NULL, phone = NULL,"
+        "UPDATE members SET person_id = NULL, full_name = NULL, phone = NULL,"
         " birth_year = NULL, consent_id = NULL, erased_at = created_at WHERE id = 4"
     )
     await db.execute("UPDATE pledges SET reminders_sent = 1, amount = amount + 10000 WHERE id = 7")
     await db.execute("DELETE FROM pledges WHERE id IN (8, 9) OR member_id = 12")
     await db.execute("DELETE FROM members WHERE id = 12")
     # Users stop announcements, block the bot, come back, are erased, or arrive.
-    await db.execute("UPDATE users SET subscribed = 0 WHERE telegram_id IN (5001, 5002)")
-    await db.execute("UPDATE users SET reachable = 0 WHERE telegram_id = 5003")
-    await db.execute("UPDATE users SET subscribed = 1 WHERE telegram_id IN (5005, 5010)")
+    await db.execute("UPDATE users SET subscribed = 0 WHERE person_id IN (5001, 5002)")
+    await db.execute("UPDATE users SET reachable = 0 WHERE person_id = 5003")
+    await db.execute("UPDATE users SET subscribed = 1 WHERE person_id IN (5005, 5010)")
     await db.execute("UPDATE users SET language = 'en', last_seen_at = '2026-10-20 00:00:00'")
-    await db.execute("DELETE FROM users WHERE telegram_id IN (5007, 5030)")
+    await db.execute("DELETE FROM users WHERE person_id IN (5007, 5030)")
     await db.execute(
-        "INSERT INTO users (telegram_id, language, first_seen_at, last_seen_at)"
+        "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
         " VALUES (5999, 'vi', '2026-10-20 00:00:00', '2026-10-20 00:00:00')"
     )
     await check_stats(db, ward)

@@ -12,11 +12,12 @@ from storage import Database
 from storage.db import migrations
 from storage.members import (
     MemberInput,
-    member_by_telegram,
+    member_of_person,
     record_consent,
     save_member,
 )
 from storage.officers import add_officer, is_officer, list_officers, remove_officer
+from storage.people import person_for_account
 from storage.persistence import (
     load_conversations,
     load_drafts,
@@ -68,11 +69,11 @@ async def test_member_numbers_and_upsert(db: Database) -> None:
     assert not created
     assert updated.member_no == first.member_no and updated.category == "parent"
     assert updated.created_at == NOW and updated.updated_at == NOW + timedelta(days=1)
-    rows = await db.fetchall("SELECT telegram_id FROM members ORDER BY id")
+    rows = await db.fetchall("SELECT person_id FROM members ORDER BY id")
     assert [r[0] for r in rows] == [1, 2]
-    found = await member_by_telegram(db, 2)
+    found = await member_of_person(db, 2)
     assert found is not None and found.full_name == "Trần Văn Minh"
-    assert await member_by_telegram(db, 3) is None
+    assert await member_of_person(db, 3) is None
 
 
 async def test_a_failed_write_leaves_no_row(db: Database) -> None:
@@ -101,24 +102,34 @@ async def test_officers(db: Database) -> None:
     assert await add_officer(db, 7, "test", NOW)
     assert not await add_officer(db, 7, "test", NOW)
     assert await is_officer(db, 7)
-    assert [o.telegram_id for o in await list_officers(db)] == [7]
+    assert [o.person_id for o in await list_officers(db)] == [7]
     assert await remove_officer(db, 7)
     assert not await remove_officer(db, 7)
     assert not await is_officer(db, 7)
 
 
 async def test_persistence_batch_writes_and_deletes_together(db: Database) -> None:
+    first = await person_for_account(db, "telegram", "7001", NOW)
+    second = await person_for_account(db, "telegram", "7002", NOW)
     await save_batch(
         db,
-        {1: {"reg": {"nonce": "a1"}}, 2: {"reg": {"nonce": "b2"}}},
-        {("membership", "[1, 1]"): 3, ("membership", "[2, 2]"): 5},
+        "telegram",
+        {"7001": {"reg": {"nonce": "a1"}}, "7002": {"reg": {"nonce": "b2"}}},
+        {("membership", "7001"): 3, ("membership", "7002"): 5},
         NOW,
     )
-    assert await load_drafts(db) == {1: {"reg": {"nonce": "a1"}}, 2: {"reg": {"nonce": "b2"}}}
-    assert await load_conversations(db, "membership") == {"[1, 1]": 3, "[2, 2]": 5}
-    await save_batch(db, {1: None}, {("membership", "[1, 1]"): None}, NOW)
-    assert await load_drafts(db) == {2: {"reg": {"nonce": "b2"}}}
-    assert await load_conversations(db, "membership") == {"[2, 2]": 5}
+    drafts = await load_drafts(db, "telegram")
+    assert drafts == {"7001": {"reg": {"nonce": "a1"}}, "7002": {"reg": {"nonce": "b2"}}}
+    assert await load_conversations(db, "membership", "telegram") == {"7001": 3, "7002": 5}
+    # Stored by person, never by the account id.
+    rows = await db.fetchall("SELECT person_id, state FROM conversations ORDER BY person_id")
+    assert [tuple(r) for r in rows] == [(first, "3"), (second, "5")]
+    await save_batch(db, "telegram", {"7001": None}, {("membership", "7001"): None}, NOW)
+    assert await load_drafts(db, "telegram") == {"7002": {"reg": {"nonce": "b2"}}}
+    assert await load_conversations(db, "membership", "telegram") == {"7002": 5}
+    # An account nobody knows has nothing to keep.
+    await save_batch(db, "telegram", {"7999": {"x": 1}}, {("membership", "7999"): 1}, NOW)
+    assert "7999" not in await load_drafts(db, "telegram")
 
 
 async def test_single_statement_writes_wait_for_an_open_transaction(db: Database) -> None:
@@ -129,7 +140,7 @@ async def test_single_statement_writes_wait_for_an_open_transaction(db: Database
         with pytest.raises(RuntimeError):
             async with db.transaction() as conn:
                 await conn.execute(
-                    "INSERT INTO officers (telegram_id, added_by, added_at) VALUES (1, 't', 'x')"
+                    "INSERT INTO officers (person_id, added_by, added_at) VALUES (1, 't', 'x')"
                 )
                 await asyncio.sleep(0.05)
                 raise RuntimeError("boom")
@@ -138,4 +149,4 @@ async def test_single_statement_writes_wait_for_an_open_transaction(db: Database
     await asyncio.sleep(0.01)
     assert await add_officer(db, 2, "test", NOW)  # waits for the lock, then commits on its own
     await task
-    assert [o.telegram_id for o in await list_officers(db)] == [2]
+    assert [o.person_id for o in await list_officers(db)] == [2]

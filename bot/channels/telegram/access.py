@@ -24,9 +24,8 @@ Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 async def refuse(update: Update, context: BotContext, action: str, text: str) -> None:
     """Say no, and keep a trace of who tried what."""
-    user = update.effective_user
     log.info("refused %s", action)
-    await context.runtime.audit(user.id if user else None, action, "refused")
+    await context.runtime.audit(context.person_id, action, "refused")
     if update.callback_query:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_chat:
@@ -37,8 +36,8 @@ def _guard(allowed: Callable[[Access], bool], refusal: str) -> Callable[[Callbac
     def decorate(callback: Callback) -> Callback:
         @functools.wraps(callback)
         async def guarded(update: Update, context: BotContext) -> Any:
-            user = update.effective_user
-            access = await context.runtime.access(user.id) if user else None
+            person = context.person_id
+            access = await context.runtime.access(person) if person is not None else None
             if access is not None and allowed(access):
                 context.access = access
                 return await callback(update, context)

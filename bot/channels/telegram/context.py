@@ -12,9 +12,11 @@ from bot.runtime import Runtime
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict[str, Any]]):
-    """Adds the runtime, and the language resolved once per update by `resolve_language`."""
+    """Adds the runtime, and the person and language resolved once per update by
+    `bot.channels.telegram.identity.identify`."""
 
     lang: str = "vi"
+    person_id: int | None = None
     access: Access | None = None  # set by the guards in bot/channels/telegram/access.py
 
     def __init__(
@@ -29,6 +31,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], d
     @property
     def runtime(self) -> Runtime:
         return self.application.bot_data["runtime"]
+
+    @property
+    def person(self) -> int:
+        """The person who sent this update (every private update has one)."""
+        if self.person_id is None:
+            raise RuntimeError("no person resolved for this update")
+        return self.person_id
 
     @property
     def _(self) -> Gettext:

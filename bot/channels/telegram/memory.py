@@ -43,6 +43,11 @@ class BoundedCache(Generic[K, V]):
     def pop(self, key: K, default: V | None = None) -> V | None:
         return self._items.pop(key, default)
 
+    def drop_value(self, value: V) -> None:
+        """Forget every key that leads to `value` (rare: a person erased or purged)."""
+        for key in [k for k, v in self._items.items() if v == value]:
+            del self._items[key]
+
     def __len__(self) -> int:
         return len(self._items)
 

@@ -12,6 +12,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
+from bot.channels.telegram.identity import CHANNEL
 from storage import Database
 from storage.persistence import load_conversations, load_drafts, save_batch
 
@@ -33,14 +34,14 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         )
         self.db = db
         self.clock = clock
-        self._drafts: dict[int, dict[str, Any] | None] = {}
+        self._drafts: dict[str, dict[str, Any] | None] = {}
         self._states: dict[tuple[str, str], Any] = {}
         self._written: dict[int, str] = {}
         self._flushing: asyncio.Task[None] | None = None
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         await self.db.open()
-        drafts = await load_drafts(self.db)
+        drafts = {int(user): data for user, data in (await load_drafts(self.db, CHANNEL)).items()}
         self._written = {user: json.dumps(data, sort_keys=True) for user, data in drafts.items()}
         return drafts
 
@@ -55,13 +56,16 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
 
     async def get_conversations(self, name: str) -> ConversationDict:
         await self.db.open()
-        stored = await load_conversations(self.db, name)
-        return {tuple(json.loads(key)): state for key, state in stored.items()}
+        stored = await load_conversations(self.db, name, CHANNEL)
+        # Private chats only: the chat id is the user's id.
+        return {(int(user), int(user)): state for user, state in stored.items()}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        self._states[(name, json.dumps(list(key)))] = new_state
+        if len(key) != 2 or key[0] != key[1]:
+            return  # not a private chat: the bot has no conversation there to keep
+        self._states[(name, str(key[1]))] = new_state
         await self._commit_soon()
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
@@ -74,7 +78,7 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
             self._written[user_id] = text
         else:
             self._written.pop(user_id, None)  # nothing kept per person without a draft
-        self._drafts[user_id] = data or None
+        self._drafts[str(user_id)] = data or None
         await self._commit_soon()
 
     async def _commit_soon(self) -> None:
@@ -89,7 +93,7 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
             drafts, self._drafts = self._drafts, {}
             states, self._states = self._states, {}
             try:
-                await save_batch(self.db, drafts, states, self.clock())
+                await save_batch(self.db, CHANNEL, drafts, states, self.clock())
             except Exception:
                 # Put them back (newer ones win) for the next round, within a second.
                 self._drafts = {**drafts, **self._drafts}
@@ -110,9 +114,9 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[str
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        if user_id not in self._written and user_id not in self._drafts:
+        if user_id not in self._written and str(user_id) not in self._drafts:
             return  # nothing stored: the memory sweep drops empty entries by the thousand
-        self._drafts[user_id] = None
+        self._drafts[str(user_id)] = None
         self._written.pop(user_id, None)
         await self._commit_soon()
 
