@@ -4,7 +4,7 @@ the outcomes every channel shares (bot.outbox.sender)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +97,9 @@ class TelegramSender:
         return await self._outcome(call())
 
     @staticmethod
-    async def _outcome(call: Any) -> SendResult:
+    async def _outcome(call: Awaitable[SendResult]) -> SendResult:
         try:
-            result: SendResult = await call
-            return result
+            return await call
         except RetryAfter as exc:
             return SendResult(SLOW_DOWN, _reason(exc), wait=retry_seconds(exc))
         except Forbidden as exc:
