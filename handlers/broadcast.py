@@ -387,9 +387,8 @@ def preview_of(draft: Draft, runtime: Runtime, officer: int) -> Broadcast:
 async def show_preview(update: Update, context: BotContext) -> int:
     _ = context._
     runtime = context.runtime
-    user = update.effective_user
     chat = update.effective_chat
-    assert user is not None and chat is not None
+    assert chat is not None
     draft = COMPOSE.of(context)
     draft["editing"] = True
     draft_preview = preview_of(draft, runtime, context.person)
@@ -446,9 +445,8 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     if args is None:
         return PREVIEW
     runtime = context.runtime
-    user = update.effective_user
     chat = update.effective_chat
-    assert user is not None and chat is not None
+    assert chat is not None
     if args == ["quiet"]:
         draft["quiet_exempt"] = True
     broadcast = await create_broadcast(

@@ -203,8 +203,6 @@ async def _registrant(context: BotContext, person: int) -> tuple[str, str] | Non
 
 async def ask_contact(update: Update, context: BotContext) -> int:
     _ = context._
-    user = update.effective_user
-    assert user is not None
     draft = LEARNING.of(context)
     known = await _registrant(context, context.person)
     markup: Any = ReplyKeyboardRemove()
@@ -309,8 +307,6 @@ async def next_or_summary(update: Update, context: BotContext, ask_next: Any) ->
 @one_at_a_time("learning_model")
 async def model(update: Update, context: BotContext) -> int:
     """/model: register a learning model, or fix one whose changes were requested."""
-    user = update.effective_user
-    assert user is not None
     _ = context._
     draft = LEARNING.new(context)
     mine = await models_of(context.runtime.db, context.person, limit=MY_MODELS_SHOWN)
@@ -334,8 +330,6 @@ async def model(update: Update, context: BotContext) -> int:
 
 async def proceed(update: Update, context: BotContext) -> int:
     """Ask for consent unless it is on file, then the first question (or the summary)."""
-    user = update.effective_user
-    assert user is not None
     draft = LEARNING.of(context)
     if draft.get("consent_id") is None:
         draft["consent_id"] = await consent_on_file(
@@ -350,8 +344,6 @@ async def proceed(update: Update, context: BotContext) -> int:
 
 async def _start_fix(update: Update, context: BotContext, model_id: int | None) -> int:
     """Fill the draft from the registration to fix; None or not fixable: say so and end."""
-    user = update.effective_user
-    assert user is not None
     found = await get_model(context.runtime.db, model_id) if model_id else None
     if found is None or found.person_id != context.person or found.status != "changes_requested":
         await say(
@@ -483,8 +475,6 @@ async def contact_typed(update: Update, context: BotContext) -> int:
 async def contact_is_me(update: Update, context: BotContext) -> int:
     if await LEARNING.pressed(update, context, "me") is None:
         return CONTACT
-    user = update.effective_user
-    assert user is not None
     known = await _registrant(context, context.person)
     if known is None:
         return await ask_contact(update, context)
@@ -535,8 +525,6 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the registration once, however often Submit is pressed."""
     if await LEARNING.pressed(update, context, "confirm", keep_buttons=True) is None:
         return SUMMARY
-    user = update.effective_user
-    assert user is not None
     draft = LEARNING.of(context)
     if any(draft.get(key) is None for key in (*REQUIRED, "consent_id")):
         return await ask_summary(update, context)
@@ -746,8 +734,6 @@ def model_line(_: Gettext, item: LearningModel) -> str:
 
 async def my_models(update: Update, context: BotContext) -> None:
     """/mymodels: the registrant's registrations and where they stand."""
-    user = update.effective_user
-    assert user is not None
     _ = context._
     mine = await models_of(context.runtime.db, context.person, limit=MY_MODELS_SHOWN)
     if not mine:

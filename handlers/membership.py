@@ -264,8 +264,6 @@ async def join(update: Update, context: BotContext) -> int:
     """/join and the Join button: start, or offer to update an existing membership."""
     if update.callback_query:
         await update.callback_query.answer()
-    user = update.effective_user
-    assert user is not None
     draft = JOIN.new(context)
     parsed = parse_start_payload(context.args[0]) if context.args else None
     if parsed is not None:
@@ -298,8 +296,6 @@ async def existing_pressed(update: Update, context: BotContext) -> int:
     args = await JOIN.pressed(update, context, "existing")
     if args is None:
         return EXISTING
-    user = update.effective_user
-    assert user is not None
     member = await member_of_person(context.runtime.db, context.person)
     if args != ["update"] or member is None:
         await say(
@@ -498,8 +494,6 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the member in one transaction and welcome them."""
     if await JOIN.pressed(update, context, "confirm", keep_buttons=True) is None:
         return SUMMARY
-    user = update.effective_user
-    assert user is not None
     draft = JOIN.of(context)
     data = MemberInput(
         full_name=draft["full_name"],
@@ -682,8 +676,6 @@ def conversation() -> ConversationHandler[BotContext]:
 
 async def me(update: Update, context: BotContext) -> None:
     """/me: the member card."""
-    user = update.effective_user
-    assert user is not None
     _ = context._
     member = await member_of_person(context.runtime.db, context.person)
     if member is None:

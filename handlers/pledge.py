@@ -414,8 +414,6 @@ async def amount_chosen(update: Update, context: BotContext, amount: int) -> int
     """The amount is set: next, who is giving (members and earlier donors are known)."""
     draft = PLEDGE.of(context)
     draft["amount"] = amount
-    user = update.effective_user
-    assert user is not None
     db = context.runtime.db
     member = await member_of_person(db, context.person)
     if member is not None:
@@ -484,8 +482,6 @@ async def public_pressed(update: Update, context: BotContext) -> int:
     args = await PLEDGE.pressed(update, context, "public")
     if args is None:
         return PUBLIC
-    user = update.effective_user
-    assert user is not None
     public = args == ["yes"]
     runtime = context.runtime
     draft = PLEDGE.of(context)
@@ -516,8 +512,6 @@ async def confirm_pressed(update: Update, context: BotContext) -> int:
     """Store the pledge (once, however often Confirm is pressed) and give the payment details."""
     if await PLEDGE.pressed(update, context, "confirm", keep_buttons=True) is None:
         return SUMMARY
-    user = update.effective_user
-    assert user is not None
     draft = PLEDGE.of(context)
     runtime = context.runtime
     now = runtime.now()
@@ -684,8 +678,6 @@ def _mine(pledge_id: int, action: str) -> str:
 
 async def my_pledges(update: Update, context: BotContext) -> None:
     """/mypledges: the donor's pledges with their status; pending ones can be paid or cancelled."""
-    user = update.effective_user
-    assert user is not None
     _ = context._
     pledges = await pledges_of(context.runtime.db, context.person, limit=MY_PLEDGES_SHOWN)
     if not pledges:
@@ -726,8 +718,7 @@ async def my_pledges(update: Update, context: BotContext) -> None:
 async def _own_pledge(update: Update, context: BotContext) -> tuple[Pledge, str] | None:
     """The pledge a /mypledges button names, if it is the presser's; else answer "expired"."""
     query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
+    assert query is not None
     parts = (query.data or "").split(":")
     pledge = None
     if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) < 12:
@@ -780,8 +771,6 @@ async def my_pledge_pressed(update: Update, context: BotContext) -> None:
         )
     elif action == "cancel-yes":
         runtime = context.runtime
-        user = update.effective_user
-        assert user is not None
         cancelled = await cancel_pledge(runtime.db, item.id, context.person, runtime.now())
         await query.answer()
         if query.message is not None and getattr(query.message, "reply_markup", None):

@@ -9,6 +9,7 @@ import aiosqlite
 
 from storage.db import Database
 from storage.timefmt import to_db
+from storage.users import SEEN
 
 CHANNELS = ("telegram", "zalo")
 
@@ -73,12 +74,7 @@ async def ensure_person(
     moment = to_db(at)
     async with db.transaction() as conn:
         person_id = await _person_in(conn, channel, external_id, moment)
-        async with conn.execute(
-            "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (person_id)"
-            " DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING language",
-            (person_id, language, moment, moment),
-        ) as cursor:
+        async with conn.execute(SEEN, (person_id, language, moment, moment)) as cursor:
             kept = await cursor.fetchone()
     return Person(person_id, str(kept[0]) if kept else language)
 

@@ -7,6 +7,14 @@ from datetime import datetime
 from storage.db import Database
 from storage.timefmt import to_db
 
+# A person wrote: their users row on first contact (with `language`), else last seen moves on;
+# returns the language kept for them. Parameters: person id, language, first seen, last seen.
+SEEN = (
+    "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
+    " VALUES (?, ?, ?, ?) ON CONFLICT (person_id)"
+    " DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING language"
+)
+
 
 async def get_language(db: Database, person_id: int) -> str | None:
     row = await db.fetchone("SELECT language FROM users WHERE person_id = ?", (person_id,))
@@ -15,12 +23,7 @@ async def get_language(db: Database, person_id: int) -> str | None:
 
 async def ensure_user(db: Database, person_id: int, language: str, at: datetime) -> str:
     """Create the user on first contact with `language`; return the language kept for them."""
-    rows = await db.write_returning(
-        "INSERT INTO users (person_id, language, first_seen_at, last_seen_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT (person_id)"
-        " DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING language",
-        (person_id, language, to_db(at), to_db(at)),
-    )
+    rows = await db.write_returning(SEEN, (person_id, language, to_db(at), to_db(at)))
     return str(rows[0]["language"]) if rows else language
 
 
